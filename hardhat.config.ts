@@ -1,0 +1,74 @@
+import { createRequire } from "node:module";
+
+import hardhatToolboxMochaEthers from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
+import { configVariable, defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The compiler is the solc-js build shipped by the pinned npm `solc` package, so a build never
+ * downloads anything. Keep `SOLC_VERSION` equal to the `solc` version in package.json.
+ */
+const SOLC_VERSION = "0.8.30";
+const SOLC_PATH = require.resolve("solc/soljson.js");
+
+/** Arbitrum runs the Cancun instruction set (transient storage included). */
+const EVM_VERSION = "cancun";
+
+/**
+ * Several checkouts of tooling may build at once (tests, benchmarks, the gas report);
+ * HARDHAT_BUILD_DIR lets each use its own artifacts and cache.
+ */
+const buildDir = process.env.HARDHAT_BUILD_DIR;
+
+export default defineConfig({
+  plugins: [hardhatToolboxMochaEthers],
+  solidity: {
+    profiles: {
+      default: {
+        version: SOLC_VERSION,
+        path: SOLC_PATH,
+        settings: {
+          evmVersion: EVM_VERSION,
+          optimizer: { enabled: true, runs: 200 },
+        },
+      },
+      production: {
+        version: SOLC_VERSION,
+        path: SOLC_PATH,
+        settings: {
+          evmVersion: EVM_VERSION,
+          // Tuned for call cost over deployment size: redemptions run millions of times.
+          optimizer: { enabled: true, runs: 1_000_000 },
+        },
+      },
+    },
+  },
+  paths: buildDir === undefined ? {} : { artifacts: `${buildDir}/artifacts`, cache: `${buildDir}/cache` },
+  typechain: {
+    outDir: "typechain-types",
+  },
+  networks: {
+    hardhatMainnet: {
+      type: "edr-simulated",
+      chainType: "l1",
+    },
+    localhost: {
+      type: "http",
+      chainType: "generic",
+      url: "http://127.0.0.1:8545",
+    },
+    arbitrumSepolia: {
+      type: "http",
+      chainType: "generic",
+      chainId: 421614,
+      url: configVariable("ARBITRUM_SEPOLIA_RPC_URL"),
+      accounts: [configVariable("ARBITRUM_SEPOLIA_PRIVATE_KEY")],
+    },
+  },
+  verify: {
+    etherscan: {
+      apiKey: configVariable("ARBISCAN_API_KEY"),
+    },
+  },
+});
