@@ -4,3 +4,11 @@
  */
 export { TicketBrokerError } from "./errors.js";
 export { Rational, InvalidRationalError } from "./rational.js";
+export {
+  WIN_PROB_SCALE,
+  MAX_WIN_PROB,
+  InvalidTicketValueError,
+  ticketEV,
+  winProbForEV,
+  ticketCountFor,
+} from "./ev.js";
