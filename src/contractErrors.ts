@@ -1,0 +1,478 @@
+/**
+ * The TicketBroker's custom errors as TypeScript classes, one per Solidity error and named
+ * exactly like it, plus {@link decodeBrokerError} that turns revert data into them. The
+ * off-chain validator throws the same classes, so a ticket refused off-chain and a ticket
+ * refused by the contract look the same to the caller.
+ */
+import { Interface } from "ethers";
+
+import { TicketBrokerError } from "./errors.js";
+
+type Address = string;
+type Bytes32 = string;
+
+/** Options every contract error accepts. */
+export interface BrokerErrorOptions {
+  /** The underlying error (e.g. an ethers CALL_EXCEPTION), if any. */
+  cause?: unknown;
+  /** The raw ABI-encoded revert data, if the error came from the chain. */
+  revertData?: string;
+}
+
+/**
+ * Base of the errors that mirror a TicketBroker custom error. `details` holds the error's
+ * arguments by their Solidity names; `revertData` the ABI-encoded revert, when it came from chain.
+ */
+export class TicketBrokerContractError extends TicketBrokerError {
+  readonly revertData: string | undefined;
+  constructor(
+    message: string,
+    details: Record<string, unknown>,
+    hint: string,
+    options: BrokerErrorOptions = {},
+  ) {
+    super(message, { details, hint, cause: options.cause });
+    this.revertData = options.revertData;
+  }
+}
+
+/** A funding call sent no ether. */
+export class TicketBrokerZeroValue extends TicketBrokerContractError {
+  constructor(_details: Record<string, never> = {}, options?: BrokerErrorOptions) {
+    super("The funding call sent no ether", {}, "Send a non-zero value with the call.", options);
+  }
+}
+
+/** `msg.value` is not the sum of the requested deposit and reserve amounts. */
+export class TicketBrokerValueMismatch extends TicketBrokerContractError {
+  constructor(
+    details: { value: bigint; depositAmount: bigint; reserveAmount: bigint },
+    options?: BrokerErrorOptions,
+  ) {
+    super(
+      `Sent ${details.value} wei but asked for ${details.depositAmount} deposit + ${details.reserveAmount} reserve`,
+      details,
+      "Send exactly depositAmount + reserveAmount wei.",
+      options,
+    );
+  }
+}
+
+/** A zero address was given where an account is required. */
+export class TicketBrokerZeroAddress extends TicketBrokerContractError {
+  constructor(_details: Record<string, never> = {}, options?: BrokerErrorOptions) {
+    super("The zero address was given", {}, "Pass a real account address.", options);
+  }
+}
+
+/** A balance would exceed the 96-bit storage width. */
+export class TicketBrokerAmountTooLarge extends TicketBrokerContractError {
+  constructor(details: { amount: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Balance ${details.amount} wei would exceed 2^96 − 1`,
+      details,
+      "Fund a smaller amount; balances are capped at 2^96 − 1 wei.",
+      options,
+    );
+  }
+}
+
+/** The sender has nothing to unlock or withdraw. */
+export class TicketBrokerNoFunds extends TicketBrokerContractError {
+  constructor(details: { sender: Address }, options?: BrokerErrorOptions) {
+    super(
+      `Sender ${details.sender} has no funds`,
+      details,
+      "Fund the deposit or reserve first; there is nothing to unlock or withdraw.",
+      options,
+    );
+  }
+}
+
+/** The sender already has an unlock in progress or completed. */
+export class TicketBrokerAlreadyUnlocking extends TicketBrokerContractError {
+  constructor(details: { sender: Address; unlockEnd: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Sender ${details.sender} is already unlocking (ends at ${details.unlockEnd})`,
+      details,
+      "Wait for the unlock to end and withdraw, or cancel it first.",
+      options,
+    );
+  }
+}
+
+/** The sender has no unlock to cancel or complete. */
+export class TicketBrokerNotUnlocking extends TicketBrokerContractError {
+  constructor(details: { sender: Address }, options?: BrokerErrorOptions) {
+    super(
+      `Sender ${details.sender} is not unlocking`,
+      details,
+      "Call unlock() first and wait for the unlock period.",
+      options,
+    );
+  }
+}
+
+/** The sender's unlock period has not elapsed yet. */
+export class TicketBrokerUnlockPending extends TicketBrokerContractError {
+  constructor(
+    details: { sender: Address; unlockEnd: bigint; timestamp: bigint },
+    options?: BrokerErrorOptions,
+  ) {
+    super(
+      `Unlock of ${details.sender} ends at ${details.unlockEnd}; it is ${details.timestamp}`,
+      details,
+      "Retry the withdrawal at or after unlockEnd.",
+      options,
+    );
+  }
+}
+
+/** Only the ticket's recipient can redeem it. */
+export class TicketBrokerCallerNotRecipient extends TicketBrokerContractError {
+  constructor(details: { caller: Address; recipient: Address }, options?: BrokerErrorOptions) {
+    super(
+      `Caller ${details.caller} is not the ticket's recipient ${details.recipient}`,
+      details,
+      "Redeem from the recipient's account, or refuse tickets made out to another recipient.",
+      options,
+    );
+  }
+}
+
+/** The ticket expired. */
+export class TicketBrokerTicketExpired extends TicketBrokerContractError {
+  constructor(details: { expiry: bigint; timestamp: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Ticket expired at ${details.expiry}; it is ${details.timestamp}`,
+      details,
+      "Drop the ticket; ask the sender for tickets on fresh params with a later expiry.",
+      options,
+    );
+  }
+}
+
+/** keccak256 of the revealed value is not the ticket's recipientRandHash. */
+export class TicketBrokerRandMismatch extends TicketBrokerContractError {
+  constructor(
+    details: { recipientRandHash: Bytes32; recipientRand: bigint },
+    options?: BrokerErrorOptions,
+  ) {
+    super(
+      `keccak256(recipientRand) does not match recipientRandHash ${details.recipientRandHash}`,
+      details,
+      "Use the recipientRand the ticket's params were issued with; the ticket may bind params the recipient never issued.",
+      options,
+    );
+  }
+}
+
+/** The nonce is not above the highest nonce redeemed for the pair. */
+export class TicketBrokerNonceAlreadyRedeemed extends TicketBrokerContractError {
+  constructor(
+    details: {
+      sender: Address;
+      recipient: Address;
+      senderNonce: bigint;
+      highestRedeemedNonce: bigint;
+    },
+    options?: BrokerErrorOptions,
+  ) {
+    super(
+      `Nonce ${details.senderNonce} is not above the redeemed nonce ${details.highestRedeemedNonce}`,
+      details,
+      "Drop the ticket: a ticket with this or a higher nonce was already redeemed for this pair. Redeem winners in ascending nonce order.",
+      options,
+    );
+  }
+}
+
+/** The nonce does not fit in 96 bits. */
+export class TicketBrokerNonceTooLarge extends TicketBrokerContractError {
+  constructor(details: { senderNonce: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Nonce ${details.senderNonce} does not fit in 96 bits`,
+      details,
+      "Senders must use nonces below 2^96; refuse this ticket.",
+      options,
+    );
+  }
+}
+
+/** The signature is not a canonical 65-byte ECDSA signature of the ticket digest. */
+export class TicketBrokerInvalidSignature extends TicketBrokerContractError {
+  constructor(details: { digest: Bytes32 }, options?: BrokerErrorOptions) {
+    super(
+      `Invalid signature for ticket digest ${details.digest}`,
+      details,
+      "Sign the EIP-712 digest with a 65-byte r ‖ s ‖ v signature, low s and v ∈ {27, 28}; check the chain id and broker address of the domain.",
+      options,
+    );
+  }
+}
+
+/** The ticket was signed by a key that is neither the sender nor authorised by it. */
+export class TicketBrokerUnauthorizedSigner extends TicketBrokerContractError {
+  constructor(details: { sender: Address; signer: Address }, options?: BrokerErrorOptions) {
+    super(
+      `Signer ${details.signer} may not sign tickets for ${details.sender}`,
+      details,
+      "The sender must authorizeSigner(signer) first, and a revoked signer only covers tickets expiring by its validUntil. A wrong domain also recovers a wrong signer.",
+      options,
+    );
+  }
+}
+
+/**
+ * The ticket did not win. Only redemption raises it: {@link validateTicket} returns
+ * `won: false` for losing tickets, which recipients accept as payment.
+ */
+export class TicketBrokerTicketNotWinning extends TicketBrokerContractError {
+  constructor(details: { digest: Bytes32; winProb: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Ticket ${details.digest} did not win`,
+      details,
+      "Only submit tickets for which validateTicket returned won = true.",
+      options,
+    );
+  }
+}
+
+/** The sender's unlock completed; its tickets can no longer be redeemed. */
+export class TicketBrokerSenderUnlocked extends TicketBrokerContractError {
+  constructor(details: { sender: Address; unlockEnd: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Sender ${details.sender} finished unlocking at ${details.unlockEnd}`,
+      details,
+      "Stop accepting tickets from this sender; redeem winners before a sender's unlock ends.",
+      options,
+    );
+  }
+}
+
+/** The deposit plus the recipient's reserve allocation cannot pay the face value. */
+export class TicketBrokerInsufficientFunds extends TicketBrokerContractError {
+  constructor(
+    details: { sender: Address; available: bigint; needed: bigint },
+    options?: BrokerErrorOptions,
+  ) {
+    super(
+      `Sender ${details.sender} can pay ${details.available} wei of the ${details.needed} wei face value`,
+      details,
+      "Keep the ticket (it stays redeemable) and retry after the sender funds more or a new reserve round starts; lower the face value of new params.",
+      options,
+    );
+  }
+}
+
+/** An ether transfer failed. */
+export class TicketBrokerTransferFailed extends TicketBrokerContractError {
+  constructor(details: { to: Address; amount: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Transfer of ${details.amount} wei to ${details.to} failed`,
+      details,
+      "Send to an address that accepts ether.",
+      options,
+    );
+  }
+}
+
+/** `signer` is not an active signer of `sender`. */
+export class TicketBrokerSignerNotAuthorized extends TicketBrokerContractError {
+  constructor(details: { sender: Address; signer: Address }, options?: BrokerErrorOptions) {
+    super(
+      `${details.signer} is not an active signer of ${details.sender}`,
+      details,
+      "Only revoke a signer that is currently authorised.",
+      options,
+    );
+  }
+}
+
+/** The constructor's unlock period is zero or longer than a year. */
+export class TicketBrokerInvalidUnlockPeriod extends TicketBrokerContractError {
+  constructor(details: { unlockPeriod: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Unlock period ${details.unlockPeriod} s is out of range`,
+      details,
+      "Deploy with an unlock period between 1 s and 365 days.",
+      options,
+    );
+  }
+}
+
+/** The constructor's round length is zero or longer than a year. */
+export class TicketBrokerInvalidRoundLength extends TicketBrokerContractError {
+  constructor(details: { roundLength: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Round length ${details.roundLength} s is out of range`,
+      details,
+      "Deploy with a round length between 1 s and 365 days.",
+      options,
+    );
+  }
+}
+
+/** The constructor's recipient pool is the zero address. */
+export class TicketBrokerInvalidRecipientPool extends TicketBrokerContractError {
+  constructor(_details: Record<string, never> = {}, options?: BrokerErrorOptions) {
+    super(
+      "The recipient pool is the zero address",
+      {},
+      "Deploy with a recipient pool contract address.",
+      options,
+    );
+  }
+}
+
+/** Revert data that is none of the broker's errors (a panic, a string revert, or no data). */
+export class TicketBrokerUnknownRevert extends TicketBrokerContractError {
+  constructor(
+    details: { data: string | undefined; reason?: string },
+    options?: BrokerErrorOptions,
+  ) {
+    super(
+      details.reason === undefined
+        ? `Unrecognised revert ${details.data ?? "(no data)"}`
+        : `Reverted: ${details.reason}`,
+      details,
+      "Check that the address is a TicketBroker of this version and that the call's arguments are well formed.",
+      options,
+    );
+  }
+}
+
+type ErrorClass = new (details: never, options?: BrokerErrorOptions) => TicketBrokerContractError;
+
+/** Solidity signature → class. The signatures are those of ITicketBroker and TicketBroker. */
+const ERRORS: ReadonlyArray<readonly [string, ErrorClass]> = [
+  ["TicketBrokerZeroValue()", TicketBrokerZeroValue],
+  [
+    "TicketBrokerValueMismatch(uint256 value, uint256 depositAmount, uint256 reserveAmount)",
+    TicketBrokerValueMismatch,
+  ],
+  ["TicketBrokerZeroAddress()", TicketBrokerZeroAddress],
+  ["TicketBrokerAmountTooLarge(uint256 amount)", TicketBrokerAmountTooLarge],
+  ["TicketBrokerNoFunds(address sender)", TicketBrokerNoFunds],
+  ["TicketBrokerAlreadyUnlocking(address sender, uint256 unlockEnd)", TicketBrokerAlreadyUnlocking],
+  ["TicketBrokerNotUnlocking(address sender)", TicketBrokerNotUnlocking],
+  [
+    "TicketBrokerUnlockPending(address sender, uint256 unlockEnd, uint256 timestamp)",
+    TicketBrokerUnlockPending,
+  ],
+  [
+    "TicketBrokerCallerNotRecipient(address caller, address recipient)",
+    TicketBrokerCallerNotRecipient,
+  ],
+  ["TicketBrokerTicketExpired(uint256 expiry, uint256 timestamp)", TicketBrokerTicketExpired],
+  [
+    "TicketBrokerRandMismatch(bytes32 recipientRandHash, uint256 recipientRand)",
+    TicketBrokerRandMismatch,
+  ],
+  [
+    "TicketBrokerNonceAlreadyRedeemed(address sender, address recipient, uint256 senderNonce, uint256 highestRedeemedNonce)",
+    TicketBrokerNonceAlreadyRedeemed,
+  ],
+  ["TicketBrokerNonceTooLarge(uint256 senderNonce)", TicketBrokerNonceTooLarge],
+  ["TicketBrokerInvalidSignature(bytes32 digest)", TicketBrokerInvalidSignature],
+  [
+    "TicketBrokerUnauthorizedSigner(address sender, address signer)",
+    TicketBrokerUnauthorizedSigner,
+  ],
+  ["TicketBrokerTicketNotWinning(bytes32 digest, uint256 winProb)", TicketBrokerTicketNotWinning],
+  ["TicketBrokerSenderUnlocked(address sender, uint256 unlockEnd)", TicketBrokerSenderUnlocked],
+  [
+    "TicketBrokerInsufficientFunds(address sender, uint256 available, uint256 needed)",
+    TicketBrokerInsufficientFunds,
+  ],
+  ["TicketBrokerTransferFailed(address to, uint256 amount)", TicketBrokerTransferFailed],
+  [
+    "TicketBrokerSignerNotAuthorized(address sender, address signer)",
+    TicketBrokerSignerNotAuthorized,
+  ],
+  ["TicketBrokerInvalidUnlockPeriod(uint256 unlockPeriod)", TicketBrokerInvalidUnlockPeriod],
+  ["TicketBrokerInvalidRoundLength(uint256 roundLength)", TicketBrokerInvalidRoundLength],
+  ["TicketBrokerInvalidRecipientPool()", TicketBrokerInvalidRecipientPool],
+];
+
+/** The Solidity error signatures this module decodes, e.g. for a test that pins them to the ABI. */
+export const BROKER_ERROR_SIGNATURES: readonly string[] = ERRORS.map(([sig]) => sig);
+
+let errorInterface: Interface | undefined;
+const classByName = new Map<string, ErrorClass>(
+  ERRORS.map(([sig, cls]) => [sig.slice(0, sig.indexOf("(")), cls]),
+);
+
+function brokerInterface(): Interface {
+  errorInterface ??= new Interface(ERRORS.map(([sig]) => `error ${sig}`));
+  return errorInterface;
+}
+
+/** Finds ABI revert data in an ethers (or similar) error object, searching nested causes. */
+function findRevertData(value: unknown, depth = 0): string | undefined {
+  if (typeof value === "string") return /^0x([0-9a-fA-F]{2})*$/.test(value) ? value : undefined;
+  if (value === null || typeof value !== "object" || depth > 5) return undefined;
+  const obj = value as Record<string, unknown>;
+  for (const key of ["data", "revertData", "error", "info", "cause"]) {
+    if (!(key in obj)) continue;
+    const found = findRevertData(obj[key], depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Turns revert data, or an error thrown by ethers for a reverted call (CALL_EXCEPTION), into
+ * the matching typed error. Data that is not one of the broker's errors becomes a
+ * {@link TicketBrokerUnknownRevert} (with the reason string of an `Error(string)` revert).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await broker.redeemWinningTicket(ticket, signature, rand);
+ * } catch (err) {
+ *   const e = decodeBrokerError(err);
+ *   if (e instanceof TicketBrokerInsufficientFunds) retryLater(e.details.available);
+ * }
+ * ```
+ */
+export function decodeBrokerError(revertData: string | unknown): TicketBrokerError {
+  if (revertData instanceof TicketBrokerError) return revertData;
+  const cause = typeof revertData === "string" ? undefined : revertData;
+  const data = findRevertData(revertData);
+  if (data !== undefined && data.length >= 10) {
+    let parsed: ReturnType<Interface["parseError"]> = null;
+    try {
+      parsed = brokerInterface().parseError(data);
+    } catch {
+      parsed = null;
+    }
+    const cls = parsed === null ? undefined : classByName.get(parsed.name);
+    if (parsed !== null && cls !== undefined) {
+      const details: Record<string, unknown> = {};
+      parsed.fragment.inputs.forEach((input, i) => {
+        details[input.name] = parsed.args[i];
+      });
+      return new cls(details as never, { cause, revertData: data });
+    }
+    if (data.slice(0, 10).toLowerCase() === "0x08c379a0") {
+      try {
+        const [reason] = Interface.from(["error Error(string)"]).decodeErrorResult("Error", data);
+        return new TicketBrokerUnknownRevert(
+          { data, reason: String(reason) },
+          { cause, revertData: data },
+        );
+      } catch {
+        // Fall through to the generic case.
+      }
+    }
+  }
+  const reason =
+    data === undefined && cause instanceof Error && cause.message !== ""
+      ? cause.message
+      : undefined;
+  return new TicketBrokerUnknownRevert(
+    reason === undefined ? { data } : { data, reason },
+    data === undefined ? { cause } : { cause, revertData: data },
+  );
+}

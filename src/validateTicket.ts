@@ -1,0 +1,193 @@
+/**
+ * Off-chain validation of a received ticket with the contract's own rules, in the contract's
+ * order (TicketBroker._validate), throwing the same-named errors. Losing tickets are valid
+ * payment: they return `won: false` instead of throwing {@link TicketBrokerTicketNotWinning},
+ * which applies only when redeeming.
+ */
+import {
+  TicketBrokerCallerNotRecipient,
+  TicketBrokerInsufficientFunds,
+  TicketBrokerNonceAlreadyRedeemed,
+  TicketBrokerNonceTooLarge,
+  TicketBrokerRandMismatch,
+  TicketBrokerSenderUnlocked,
+  TicketBrokerTicketExpired,
+  TicketBrokerUnauthorizedSigner,
+} from "./contractErrors.js";
+import { checksumLowerHex } from "./internal/address.js";
+import { FieldFormatError, MAX_UINT96, writeUint256, type Hex } from "./internal/bytes.js";
+import { keccak256 } from "./internal/keccak.js";
+import { recoverTicketPublicKey } from "./recoverTicketSigner.js";
+import { STRUCT_SENDER_ADDRESS_OFFSET, type TicketHasher } from "./ticketDigest.js";
+import { InvalidTicketFieldError, type SignedTicket, type Ticket } from "./ticketTypes.js";
+
+/** Offsets in TicketHasher.structWords(). */
+const STRUCT_WIN_PROB = 128;
+const STRUCT_RAND_HASH = 192;
+
+/** digest ‖ recipientRand for the draw. */
+const drawInput = Buffer.alloc(64);
+/** abi.encode(recipientRand) for the commitment check. */
+const randWord = Buffer.alloc(32);
+
+/** What {@link validateTicket} needs. */
+export interface ValidateTicketInput {
+  /** The ticket and its signature as received. */
+  signed: SignedTicket;
+  /** A hasher for the broker's domain (so tickets for another chain or broker fail). */
+  hasher: TicketHasher;
+  /** The recipient's secret whose hash the ticket commits to. */
+  recipientRand: bigint;
+  /** The time to check expiry against, Unix seconds (e.g. the latest block's timestamp). */
+  now: bigint;
+  /** The recipient address that will redeem (the validating recipient itself). */
+  caller: Hex;
+  /** broker.highestRedeemedNonce(sender, recipient). */
+  highestRedeemedNonce: bigint;
+  /** broker.signerValidUntil(sender, signer); only called for a signer other than the sender. */
+  signerValidUntil: (signer: Hex) => bigint;
+}
+
+/** The outcome for a ticket that passed every check. */
+export interface ValidatedTicket {
+  /** The EIP-712 digest (32 bytes). */
+  digest: Uint8Array;
+  /** The recovered signer: `ticket.sender` as given when the sender signed, else checksummed. */
+  signer: Hex;
+  /** Whether the ticket wins (then redeem it; the contract refuses it otherwise). */
+  won: boolean;
+}
+
+/**
+ * Validates a received ticket as `redeemWinningTicket` would from `caller` at time `now`, and
+ * draws it. Checks, in the contract's order: caller is the recipient, not expired, the rand
+ * matches its commitment, the nonce is above `highestRedeemedNonce` and fits in 96 bits, the
+ * signature is canonical, and the signer is the sender or was authorised for this expiry.
+ * A malformed field throws {@link InvalidTicketFieldError} before any of them.
+ *
+ * It does not check funds (see {@link checkTicketFunds}) nor what only the recipient knows
+ * (params it issued, nonces already seen).
+ *
+ * @example
+ * ```ts
+ * const { won, signer } = validateTicket({
+ *   signed, hasher, recipientRand, now: BigInt(block.timestamp), caller: recipient,
+ *   highestRedeemedNonce: await broker.highestRedeemedNonce(signed.ticket.sender, recipient),
+ *   signerValidUntil: (s) => validUntilCache.get(s) ?? 0n,
+ * });
+ * ```
+ */
+export function validateTicket(input: ValidateTicketInput): ValidatedTicket {
+  const { signed, hasher, recipientRand, now, caller, highestRedeemedNonce } = input;
+  const ticket = signed.ticket;
+  // Encodes and range-checks every field first; well-formed tickets see the contract's order.
+  const digest = hasher.digestBuffer(ticket);
+  const struct = hasher.structWords();
+
+  if (typeof caller !== "string" || caller.toLowerCase() !== ticket.recipient.toLowerCase()) {
+    throw new TicketBrokerCallerNotRecipient({ caller, recipient: ticket.recipient });
+  }
+  if (now > ticket.expiry) {
+    throw new TicketBrokerTicketExpired({ expiry: ticket.expiry, timestamp: now });
+  }
+  try {
+    writeUint256(randWord, 0, recipientRand);
+  } catch (err) {
+    throw new InvalidTicketFieldError("recipientRand is not a uint256", {
+      details: {
+        recipientRand: typeof recipientRand === "bigint" ? recipientRand : String(recipientRand),
+      },
+      hint: "Pass the recipient's secret as a bigint in [0, 2^256 − 1].",
+      cause: err instanceof FieldFormatError ? undefined : err,
+    });
+  }
+  if (keccak256(randWord).compare(struct, STRUCT_RAND_HASH, STRUCT_RAND_HASH + 32) !== 0) {
+    throw new TicketBrokerRandMismatch({
+      recipientRandHash: ticket.recipientRandHash,
+      recipientRand,
+    });
+  }
+  if (ticket.senderNonce <= highestRedeemedNonce) {
+    throw new TicketBrokerNonceAlreadyRedeemed({
+      sender: ticket.sender,
+      recipient: ticket.recipient,
+      senderNonce: ticket.senderNonce,
+      highestRedeemedNonce,
+    });
+  }
+  if (ticket.senderNonce > MAX_UINT96) {
+    throw new TicketBrokerNonceTooLarge({ senderNonce: ticket.senderNonce });
+  }
+
+  digest.copy(drawInput, 0);
+  randWord.copy(drawInput, 32);
+  const won = keccak256(drawInput).compare(struct, STRUCT_WIN_PROB, STRUCT_WIN_PROB + 32) < 0;
+
+  const publicKey = recoverTicketPublicKey(digest, signed.signature);
+  const addressHash = keccak256(
+    Buffer.from(publicKey.buffer, publicKey.byteOffset + 1, publicKey.byteLength - 1),
+  );
+  let signer: Hex;
+  if (
+    addressHash.compare(
+      struct,
+      STRUCT_SENDER_ADDRESS_OFFSET,
+      STRUCT_SENDER_ADDRESS_OFFSET + 20,
+      12,
+      32,
+    ) === 0
+  ) {
+    signer = ticket.sender;
+  } else {
+    signer = checksumLowerHex(addressHash.toString("hex", 12, 32));
+    if (ticket.expiry > input.signerValidUntil(signer)) {
+      throw new TicketBrokerUnauthorizedSigner({ sender: ticket.sender, signer });
+    }
+  }
+  return { digest, signer, won };
+}
+
+/** What {@link checkTicketFunds} needs: the sender's state as the broker reports it. */
+export interface TicketFundsInput {
+  ticket: Ticket;
+  /** Unix seconds at which redemption would run. */
+  now: bigint;
+  /** getSenderInfo(sender).deposit. */
+  deposit: bigint;
+  /** claimableReserve(sender, recipient): the recipient's reserve allocation this round. */
+  reserveAllocation: bigint;
+  /** getSenderInfo(sender).unlockEnd (0 when not unlocking). */
+  unlockEnd: bigint;
+}
+
+/**
+ * The contract's settlement checks (TicketBroker._settle), which run after
+ * {@link validateTicket}'s: the sender's unlock has not completed, and the deposit plus the
+ * recipient's reserve allocation covers the whole face value. Returns the part that would come
+ * from the reserve.
+ *
+ * @example
+ * ```ts
+ * const info = await broker.getSenderInfo(sender);
+ * checkTicketFunds({
+ *   ticket, now, deposit: info.deposit, unlockEnd: info.unlockEnd,
+ *   reserveAllocation: await broker.claimableReserve(sender, recipient),
+ * });
+ * ```
+ */
+export function checkTicketFunds(input: TicketFundsInput): { fromReserve: bigint } {
+  const { ticket, now, deposit, reserveAllocation, unlockEnd } = input;
+  if (unlockEnd !== 0n && now >= unlockEnd) {
+    throw new TicketBrokerSenderUnlocked({ sender: ticket.sender, unlockEnd });
+  }
+  if (ticket.faceValue <= deposit) return { fromReserve: 0n };
+  const fromReserve = ticket.faceValue - deposit;
+  if (fromReserve > reserveAllocation) {
+    throw new TicketBrokerInsufficientFunds({
+      sender: ticket.sender,
+      available: deposit + reserveAllocation,
+      needed: ticket.faceValue,
+    });
+  }
+  return { fromReserve };
+}
