@@ -1,0 +1,86 @@
+import type { TicketBroker } from "../../typechain-types/index.js";
+import { TicketBrokerError } from "../errors.js";
+
+/** The broker contract handed to a reader has no provider to read blocks from. */
+export class BrokerReaderNoProviderError extends TicketBrokerError {}
+
+/** A sender's funds and lock state as the broker reports them (wei; Unix seconds, 0 = locked). */
+export interface SenderFunds {
+  readonly deposit: bigint;
+  readonly reserve: bigint;
+  readonly unlockEnd: bigint;
+}
+
+/**
+ * The broker state the sender and recipient flows read, behind a small interface so unit tests
+ * can fake the chain. {@link ContractBrokerReader} implements it over the typed contract.
+ *
+ * @example
+ * ```ts
+ * const reader: BrokerReader = new ContractBrokerReader({ broker });
+ * const { deposit } = await reader.senderFunds(gateway);
+ * ```
+ */
+export interface BrokerReader {
+  /** Deposit, reserve and unlock end of `sender`. */
+  senderFunds(sender: `0x${string}`): Promise<SenderFunds>;
+  /** What `recipient` can still claim from `sender`'s reserve in the current round (wei). */
+  claimableReserve(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint>;
+  /** The highest sender nonce redeemed for the pair (0 if none). */
+  highestRedeemedNonce(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint>;
+  /** Last second at which `signer`'s tickets count for `sender` (0 never, 2^256 − 1 while active). */
+  signerValidUntil(sender: `0x${string}`, signer: `0x${string}`): Promise<bigint>;
+  /** The chain's current time in Unix seconds (the latest block's timestamp). */
+  now(): Promise<bigint>;
+}
+
+/**
+ * {@link BrokerReader} over a TypeChain `TicketBroker` whose runner has a provider. Time is the
+ * latest block's timestamp, which is what redemption is judged against.
+ *
+ * @example
+ * ```ts
+ * const broker = TicketBroker__factory.connect(address, provider);
+ * const reader = new ContractBrokerReader({ broker });
+ * await reader.highestRedeemedNonce(gateway, orchestrator); // 0n
+ * ```
+ */
+export class ContractBrokerReader implements BrokerReader {
+  readonly #broker: TicketBroker;
+
+  constructor(options: { broker: TicketBroker }) {
+    this.#broker = options.broker;
+  }
+
+  async senderFunds(sender: `0x${string}`): Promise<SenderFunds> {
+    const info = await this.#broker.getSenderInfo(sender);
+    return { deposit: info.deposit, reserve: info.reserve, unlockEnd: info.unlockEnd };
+  }
+
+  claimableReserve(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
+    return this.#broker.claimableReserve(sender, recipient);
+  }
+
+  highestRedeemedNonce(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
+    return this.#broker.highestRedeemedNonce(sender, recipient);
+  }
+
+  signerValidUntil(sender: `0x${string}`, signer: `0x${string}`): Promise<bigint> {
+    return this.#broker.signerValidUntil(sender, signer);
+  }
+
+  async now(): Promise<bigint> {
+    const provider = this.#broker.runner?.provider;
+    const block =
+      provider === null || provider === undefined ? null : await provider.getBlock("latest");
+    if (block === null) {
+      throw new BrokerReaderNoProviderError(
+        "Cannot read the chain's time: the broker has no provider",
+        {
+          hint: "Connect the TicketBroker contract to a provider or a signer with a provider.",
+        },
+      );
+    }
+    return BigInt(block.timestamp);
+  }
+}

@@ -1,0 +1,344 @@
+import type { BrokerReader } from "../chain/brokerReader.js";
+import { ticketEV } from "../ev.js";
+import { toHex } from "../internal/bytes.js";
+import { Rational } from "../rational.js";
+import type { TicketHasher } from "../ticketDigest.js";
+import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
+import type { SignedTicket } from "../ticketTypes.js";
+import { validateTicket } from "../validateTicket.js";
+import { recipientRandHash } from "../winDraw.js";
+import {
+  SenderCannotPayError,
+  SenderUnlockingError,
+  TicketNonceReusedError,
+  TicketParamsExpiredOnReceiveError,
+  TicketParamsMismatchOnReceiveError,
+  TicketParamsNonceLimitError,
+  TicketParamsNotIssuedError,
+} from "./errors.js";
+import { issueTicketParams } from "./issueTicketParams.js";
+import { deriveRecipientRand } from "./recipientRand.js";
+import type { WinnerStore } from "./winnerStore.js";
+
+/** What the recipient asks per ticket and how long its params live. */
+export interface RecipientPolicy {
+  /** Gas one redemption uses (measured on the target chain). */
+  readonly redeemGas: bigint;
+  /** Face value ≈ redeemGas × gasPrice × txCostMultiplier (default 100). */
+  readonly txCostMultiplier?: bigint;
+  /** EV in wei each ticket must carry at least. */
+  readonly targetEV: Rational | bigint;
+  /** Seconds from issuance to the params' issuance deadline (default 300). */
+  readonly paramsLifetime?: bigint;
+  /** Seconds after the deadline (+ grace) during which winners can be redeemed (default 86,400). */
+  readonly redemptionWindow?: bigint;
+  /** Seconds after the params deadline during which late tickets are still accepted (default 60). */
+  readonly graceSeconds?: bigint;
+  /** Most tickets accepted on one params set (default 100,000). */
+  readonly maxTicketsPerParams?: number;
+}
+
+/** The outcome of a ticket the recipient accepted: the EV to credit, and whether it won. */
+export interface ReceivedTicket {
+  readonly ev: Rational;
+  readonly won: boolean;
+}
+
+/** Thrown internally to learn a delegated signer's address before reading its validity. */
+class NeedSignerValidity {
+  constructor(readonly signer: `0x${string}`) {}
+}
+
+/**
+ * The orchestrator side: issues ticket params to senders and accepts their tickets.
+ *
+ * Receiving runs every check the broker would make at redemption (through `validateTicket`,
+ * with the contract's error classes: wrong chain or broker show up as a wrong signer, bad or
+ * non-canonical signatures, unauthorised delegates, expiry, rand mismatch, nonces at or below
+ * the redeemed mark), and what only the recipient knows:
+ * params it never issued ({@link TicketParamsNotIssuedError}: the rand it re-derives from the
+ * echoed params does not hash to their recipientRandHash), a ticket that differs from its params
+ * or params for another broker ({@link TicketParamsMismatchOnReceiveError}), params past their
+ * deadline plus grace ({@link TicketParamsExpiredOnReceiveError}), a nonce already received from
+ * the sender ({@link TicketNonceReusedError}), too many tickets on one params set
+ * ({@link TicketParamsNonceLimitError}), a sender whose unlock ends before the ticket expires
+ * ({@link SenderUnlockingError}) and a sender that cannot pay: deposit + reserve allocation −
+ * pending winners < face value ({@link SenderCannotPayError}). Winners are written to the
+ * {@link WinnerStore} before `receiveTicket` resolves.
+ *
+ * Nonces already received are remembered in memory, per sender, above the broker's redeemed
+ * mark; after a restart the params deadline bounds how long a replayed losing ticket could be
+ * credited again (keep `paramsLifetime` short).
+ *
+ * @example
+ * ```ts
+ * const orchestrator = new Recipient({
+ *   address, secret, hasher: new TicketHasher(domain), reader, winners: store,
+ *   policy: { redeemGas: 60_000n, targetEV: 10n ** 12n },
+ * });
+ * const params = await orchestrator.issueParams({ sender, gasPrice: 10n ** 8n });
+ * const { ev, won } = await orchestrator.receiveTicket({ signed, params });
+ * ```
+ */
+export class Recipient {
+  readonly address: `0x${string}`;
+  readonly #secret: Uint8Array;
+  readonly #hasher: TicketHasher;
+  readonly #domain: { chainId: bigint; verifyingContract: `0x${string}` };
+  readonly #reader: BrokerReader;
+  readonly #winners: WinnerStore;
+  readonly #policy: Required<Omit<RecipientPolicy, "txCostMultiplier">> & {
+    txCostMultiplier?: bigint;
+  };
+  readonly #seenNonces = new Map<string, Set<bigint>>();
+  readonly #paramsUse = new Map<string, { count: number; deadline: bigint }>();
+
+  constructor(options: {
+    address: `0x${string}`;
+    secret: Uint8Array;
+    hasher: TicketHasher;
+    reader: BrokerReader;
+    winners: WinnerStore;
+    policy: RecipientPolicy;
+  }) {
+    this.address = options.address;
+    this.#secret = options.secret;
+    this.#hasher = options.hasher;
+    this.#domain = {
+      chainId: options.hasher.domain.chainId,
+      verifyingContract: options.hasher.domain.verifyingContract,
+    };
+    this.#reader = options.reader;
+    this.#winners = options.winners;
+    const p = options.policy;
+    this.#policy = {
+      redeemGas: p.redeemGas,
+      targetEV: p.targetEV,
+      paramsLifetime: p.paramsLifetime ?? 300n,
+      redemptionWindow: p.redemptionWindow ?? 86_400n,
+      graceSeconds: p.graceSeconds ?? 60n,
+      maxTicketsPerParams: p.maxTicketsPerParams ?? 100_000,
+      ...(p.txCostMultiplier === undefined ? {} : { txCostMultiplier: p.txCostMultiplier }),
+    };
+  }
+
+  /** Seconds after a params deadline during which tickets are still accepted. */
+  get graceSeconds(): bigint {
+    return this.#policy.graceSeconds;
+  }
+
+  /**
+   * Issues params for `sender` at the current `gasPrice`, capping the face value at what the
+   * sender can cover for this recipient. Throws {@link SenderUnlockingError} when the sender's
+   * unlock would end before its tickets expire.
+   */
+  async issueParams(args: {
+    sender: `0x${string}`;
+    gasPrice: bigint;
+    targetEV?: Rational | bigint;
+  }): Promise<TicketParams> {
+    const { sender } = args;
+    const [funds, claimable, pending, now] = await Promise.all([
+      this.#reader.senderFunds(sender),
+      this.#reader.claimableReserve(sender, this.address),
+      this.#winners.pendingFaceValue({ sender, recipient: this.address }),
+      this.#reader.now(),
+    ]);
+    const params = issueTicketParams({
+      secret: this.#secret,
+      recipient: this.address,
+      sender,
+      domain: this.#domain,
+      redeemGas: this.#policy.redeemGas,
+      gasPrice: args.gasPrice,
+      ...(this.#policy.txCostMultiplier === undefined
+        ? {}
+        : { txCostMultiplier: this.#policy.txCostMultiplier }),
+      coverable: funds.deposit + claimable - pending,
+      targetEV: args.targetEV ?? this.#policy.targetEV,
+      now,
+      lifetime: this.#policy.paramsLifetime,
+      redemptionWindow: this.#policy.graceSeconds + this.#policy.redemptionWindow,
+    });
+    if (funds.unlockEnd !== 0n && funds.unlockEnd <= params.ticketExpiry) {
+      throw new SenderUnlockingError("The sender's unlock ends before its tickets would expire", {
+        details: { sender, unlockEnd: funds.unlockEnd, ticketExpiry: params.ticketExpiry },
+        hint: "The sender must cancel its unlock before it can pay this recipient.",
+      });
+    }
+    return params;
+  }
+
+  /**
+   * Validates a ticket the sender sent with the params it used, credits nothing itself, stores
+   * it if it won, and returns its EV and whether it won. Throws the first rule it breaks.
+   */
+  async receiveTicket(args: {
+    signed: SignedTicket;
+    params: TicketParams;
+  }): Promise<ReceivedTicket> {
+    const { signed, params } = args;
+    const ticket = signed.ticket;
+    const sender = ticket.sender;
+    this.#checkMatchesParams(signed, params);
+    const rand = deriveRecipientRand({ secret: this.#secret, params });
+    if (recipientRandHash(rand).toLowerCase() !== params.recipientRandHash.toLowerCase()) {
+      throw new TicketParamsNotIssuedError("This recipient never issued these ticket params", {
+        details: { sender, recipientRandHash: params.recipientRandHash, seed: params.seed },
+        hint: "Request params from this recipient and send them unchanged with every ticket.",
+      });
+    }
+    const [now, highestRedeemedNonce, funds, claimable] = await Promise.all([
+      this.#reader.now(),
+      this.#reader.highestRedeemedNonce(sender, this.address),
+      this.#reader.senderFunds(sender),
+      this.#reader.claimableReserve(sender, this.address),
+    ]);
+    if (now > params.expirationTime + this.#policy.graceSeconds) {
+      throw new TicketParamsExpiredOnReceiveError("The ticket's params expired before it arrived", {
+        details: {
+          expirationTime: params.expirationTime,
+          graceSeconds: this.#policy.graceSeconds,
+          now,
+        },
+        hint: "Request fresh params from the recipient and pay again with them.",
+      });
+    }
+    const validated = await this.#validate(signed, rand, now, highestRedeemedNonce);
+
+    if (funds.unlockEnd !== 0n && funds.unlockEnd <= ticket.expiry) {
+      throw new SenderUnlockingError("The sender's unlock ends before this ticket expires", {
+        details: { sender, unlockEnd: funds.unlockEnd, expiry: ticket.expiry },
+        hint: "The sender must cancel its unlock; refuse work until it does.",
+      });
+    }
+    const pending = await this.#winners.pendingFaceValue({ sender, recipient: this.address });
+    const available = funds.deposit + claimable - pending;
+    if (available < ticket.faceValue) {
+      throw new SenderCannotPayError("The sender cannot pay this ticket's face value", {
+        details: {
+          sender,
+          deposit: funds.deposit,
+          claimableReserve: claimable,
+          pendingWinners: pending,
+          faceValue: ticket.faceValue,
+        },
+        hint: "Refuse work from this sender until it funds its deposit, or issue params with a lower face value.",
+      });
+    }
+
+    // Check-and-record without an await in between, so concurrent calls cannot both pass.
+    const senderKey = sender.toLowerCase();
+    let seen = this.#seenNonces.get(senderKey);
+    if (seen === undefined) {
+      seen = new Set();
+      this.#seenNonces.set(senderKey, seen);
+    }
+    if (seen.has(ticket.senderNonce)) {
+      throw new TicketNonceReusedError("The sender already used this nonce", {
+        details: { sender, senderNonce: ticket.senderNonce },
+        hint: "A sender must never reuse a nonce; refuse this ticket and check the sender's nonce store.",
+      });
+    }
+    const paramsKey = ticketParamsKey(params);
+    const use = this.#paramsUse.get(paramsKey) ?? { count: 0, deadline: params.expirationTime };
+    if (use.count >= this.#policy.maxTicketsPerParams) {
+      throw new TicketParamsNonceLimitError("Too many tickets on one params set", {
+        details: { sender, count: use.count, max: this.#policy.maxTicketsPerParams },
+        hint: "Request fresh params from the recipient.",
+      });
+    }
+    seen.add(ticket.senderNonce);
+    this.#paramsUse.set(paramsKey, { count: use.count + 1, deadline: use.deadline });
+    this.#prune(senderKey, highestRedeemedNonce, now);
+
+    if (validated.won) {
+      try {
+        await this.#winners.add({
+          ticket,
+          signature: signed.signature,
+          recipientRand: rand,
+          paramsDeadline: params.expirationTime,
+          digest: validated.digest,
+        });
+      } catch (err) {
+        // Not stored, not accepted: let the sender resend the same ticket.
+        seen.delete(ticket.senderNonce);
+        const current = this.#paramsUse.get(paramsKey);
+        if (current !== undefined)
+          this.#paramsUse.set(paramsKey, { ...current, count: current.count - 1 });
+        throw err;
+      }
+    }
+    return { ev: ticketEV(ticket.faceValue, ticket.winProb), won: validated.won };
+  }
+
+  #checkMatchesParams(signed: SignedTicket, params: TicketParams): void {
+    const t = signed.ticket;
+    const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+    const mismatches: string[] = [];
+    if (params.chainId !== this.#domain.chainId) mismatches.push("chainId");
+    if (!same(params.verifyingContract, this.#domain.verifyingContract))
+      mismatches.push("verifyingContract");
+    if (!same(params.recipient, this.address)) mismatches.push("params.recipient");
+    if (!same(t.recipient, params.recipient)) mismatches.push("recipient");
+    if (!same(t.sender, params.sender)) mismatches.push("sender");
+    if (t.faceValue !== params.faceValue) mismatches.push("faceValue");
+    if (t.winProb !== params.winProb) mismatches.push("winProb");
+    if (!same(t.recipientRandHash, params.recipientRandHash)) mismatches.push("recipientRandHash");
+    if (t.expiry !== params.ticketExpiry) mismatches.push("expiry");
+    if (mismatches.length !== 0) {
+      throw new TicketParamsMismatchOnReceiveError(
+        "The ticket does not match the params it was sent with",
+        {
+          details: { fields: mismatches },
+          hint: "Sign tickets that copy the params exactly (expiry = params.ticketExpiry) and send those params with them.",
+        },
+      );
+    }
+  }
+
+  /** validateTicket, reading a delegated signer's validity from the chain when it needs it. */
+  async #validate(
+    signed: SignedTicket,
+    rand: bigint,
+    now: bigint,
+    highestRedeemedNonce: bigint,
+  ): Promise<{ won: boolean; digest: `0x${string}` }> {
+    const base = {
+      signed,
+      hasher: this.#hasher,
+      recipientRand: rand,
+      now,
+      caller: this.address,
+      highestRedeemedNonce,
+    };
+    try {
+      // The hasher reuses its buffers: copy the digest out before any await.
+      const { won, digest } = validateTicket({
+        ...base,
+        signerValidUntil: (signer) => {
+          throw new NeedSignerValidity(signer);
+        },
+      });
+      return { won, digest: toHex(digest) };
+    } catch (err) {
+      if (!(err instanceof NeedSignerValidity)) throw err;
+      const validUntil = await this.#reader.signerValidUntil(signed.ticket.sender, err.signer);
+      const { won, digest } = validateTicket({ ...base, signerValidUntil: () => validUntil });
+      return { won, digest: toHex(digest) };
+    }
+  }
+
+  #prune(senderKey: string, highestRedeemedNonce: bigint, now: bigint): void {
+    const seen = this.#seenNonces.get(senderKey);
+    if (seen !== undefined && seen.size > 1024) {
+      for (const nonce of seen) if (nonce <= highestRedeemedNonce) seen.delete(nonce);
+    }
+    if (this.#paramsUse.size > 1024) {
+      for (const [key, use] of this.#paramsUse) {
+        if (now > use.deadline + this.#policy.graceSeconds) this.#paramsUse.delete(key);
+      }
+    }
+  }
+}

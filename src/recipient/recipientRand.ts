@@ -1,0 +1,78 @@
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+
+import type { TicketParams } from "../ticketParams.js";
+import { IssueTicketParamsError } from "./errors.js";
+
+/** Domain tag that keeps this HMAC's input apart from any other use of the same secret. */
+const TAG = new TextEncoder().encode("TicketBroker.recipientRand.v1");
+
+/** The params fields the recipient's random value binds (all of them but the hash itself). */
+export type RecipientRandInput = Omit<TicketParams, "recipientRandHash">;
+
+/**
+ * The recipient's secret random value for one params set, derived statelessly:
+ * HMAC-SHA256(secret, tag ‖ seed ‖ recipient ‖ sender ‖ faceValue ‖ winProb ‖ expirationTime ‖
+ * ticketExpiry ‖ chainId ‖ verifyingContract), every field at a fixed width (32-byte seed and
+ * integers, 20-byte addresses), read as a uint256. Changing any bound field changes the value,
+ * so params a sender altered no longer match their `recipientRandHash`; the recipient keeps no
+ * per-params state and re-derives the value from the params the sender echoes back.
+ *
+ * @example
+ * ```ts
+ * const rand = deriveRecipientRand({ secret, params });
+ * recipientRandHash(rand) === params.recipientRandHash; // true for params this recipient issued
+ * ```
+ */
+export function deriveRecipientRand(args: {
+  secret: Uint8Array;
+  params: RecipientRandInput;
+}): bigint {
+  const { secret, params } = args;
+  if (secret.length < 32) {
+    throw new IssueTicketParamsError("The recipient secret is shorter than 32 bytes", {
+      details: { length: secret.length },
+      hint: "Use at least 32 random bytes (crypto.randomBytes(32)) as the secret and keep it private.",
+    });
+  }
+  const message = new Uint8Array(TAG.length + 32 + 20 + 20 + 32 * 5 + 32 + 20);
+  let offset = 0;
+  const put = (bytes: Uint8Array): void => {
+    message.set(bytes, offset);
+    offset += bytes.length;
+  };
+  put(TAG);
+  put(fixedHex(params.seed, 32, "seed"));
+  put(fixedHex(params.recipient, 20, "recipient"));
+  put(fixedHex(params.sender, 20, "sender"));
+  put(uint256(params.faceValue, "faceValue"));
+  put(uint256(params.winProb, "winProb"));
+  put(uint256(params.expirationTime, "expirationTime"));
+  put(uint256(params.ticketExpiry, "ticketExpiry"));
+  put(uint256(params.chainId, "chainId"));
+  put(fixedHex(params.verifyingContract, 20, "verifyingContract"));
+  const mac = hmac(sha256, secret, message);
+  let rand = 0n;
+  for (const byte of mac) rand = (rand << 8n) | BigInt(byte);
+  return rand;
+}
+
+function fixedHex(value: string, length: number, field: string): Uint8Array {
+  if (typeof value !== "string" || !new RegExp(`^0x[0-9a-fA-F]{${length * 2}}$`).test(value)) {
+    throw new IssueTicketParamsError(`Ticket params field ${field} is not ${length} bytes of hex`, {
+      details: { field, value },
+      hint: `Pass ${field} as 0x followed by ${length * 2} hex digits.`,
+    });
+  }
+  return Uint8Array.from(Buffer.from(value.slice(2), "hex"));
+}
+
+function uint256(value: bigint, field: string): Uint8Array {
+  if (typeof value !== "bigint" || value < 0n || value >= 1n << 256n) {
+    throw new IssueTicketParamsError(`Ticket params field ${field} is not a uint256`, {
+      details: { field, value },
+      hint: `Pass ${field} as a bigint in [0, 2^256).`,
+    });
+  }
+  return Uint8Array.from(Buffer.from(value.toString(16).padStart(64, "0"), "hex"));
+}

@@ -1,0 +1,180 @@
+import type { Ticket } from "../ticketTypes.js";
+
+/** Everything needed to redeem a winning ticket later. */
+export interface WinningTicket {
+  readonly ticket: Ticket;
+  /** The sender's (or its delegate's) 65-byte signature. */
+  readonly signature: `0x${string}`;
+  /** The recipient's revealed random value, the preimage of `ticket.recipientRandHash`. */
+  readonly recipientRand: bigint;
+  /** Issuance deadline of the params the ticket used (Unix seconds). */
+  readonly paramsDeadline: bigint;
+  /** The ticket's EIP-712 digest: the winner's identity in the store. */
+  readonly digest: `0x${string}`;
+}
+
+/**
+ * Where a winner stands: `pending` until redeemed; `redeemed` once paid; `unredeemable` when
+ * it can never succeed (expired, nonce already redeemed, …) — recorded, never deleted.
+ */
+export type WinnerStatus = "pending" | "redeemed" | "unredeemable";
+
+/** A stored winner with its status and the last redemption error, if any. */
+export interface StoredWinner extends WinningTicket {
+  readonly status: WinnerStatus;
+  /** Why the last redemption attempt failed (code = error class name) or why it is unredeemable. */
+  readonly lastError?: { readonly code: string; readonly message: string };
+  /** Transaction that paid it, once redeemed. */
+  readonly txHash?: string;
+}
+
+/**
+ * The recipient's durable list of winning tickets. A winner, once added, is never removed: a
+ * failed redemption only records the error (transient failures stay `pending`, permanent ones
+ * become `unredeemable`). {@link MemoryWinnerStore} is for tests; `FileWinnerStore` survives
+ * crashes and restarts.
+ *
+ * @example
+ * ```ts
+ * await store.add({ ticket, signature, recipientRand, paramsDeadline, digest });
+ * const due = await store.list({ status: "pending", sender });
+ * await store.markRedeemed({ digest, txHash });
+ * ```
+ */
+export interface WinnerStore {
+  /** Adds a winner (durably, before resolving). Adding the same digest again changes nothing. */
+  add(winner: WinningTicket): Promise<void>;
+  /** The winners, optionally only those with `status` and/or from `sender`, in insertion order. */
+  list(filter?: { status?: WinnerStatus; sender?: `0x${string}` }): Promise<StoredWinner[]>;
+  /** Summed face value of `recipient`'s pending winners from `sender` (wei). */
+  pendingFaceValue(args: { sender: `0x${string}`; recipient: `0x${string}` }): Promise<bigint>;
+  /** Marks a winner paid by `txHash`. */
+  markRedeemed(args: { digest: `0x${string}`; txHash: string }): Promise<void>;
+  /** Records a transient failure; the winner stays pending and will be retried. */
+  recordFailure(args: { digest: `0x${string}`; code: string; message: string }): Promise<void>;
+  /** Marks a winner that can never be redeemed, with the reason. It stays in the store. */
+  markUnredeemable(args: { digest: `0x${string}`; code: string; message: string }): Promise<void>;
+}
+
+/** One change to a winner store: the unit of the file store's append-only log. */
+export type WinnerEvent =
+  | { readonly type: "winner"; readonly winner: WinningTicket }
+  | { readonly type: "redeemed"; readonly digest: `0x${string}`; readonly txHash: string }
+  | {
+      readonly type: "failed";
+      readonly digest: `0x${string}`;
+      readonly code: string;
+      readonly message: string;
+    }
+  | {
+      readonly type: "unredeemable";
+      readonly digest: `0x${string}`;
+      readonly code: string;
+      readonly message: string;
+    };
+
+/** Applies {@link WinnerEvent}s to an in-memory index; shared by the memory and file stores. */
+export class WinnerLedger {
+  readonly #winners = new Map<string, StoredWinner>();
+
+  /** Whether applying `event` would change anything (a repeated winner does not). */
+  changes(event: WinnerEvent): boolean {
+    return event.type !== "winner" || !this.#winners.has(event.winner.digest.toLowerCase());
+  }
+
+  apply(event: WinnerEvent): void {
+    if (event.type === "winner") {
+      const key = event.winner.digest.toLowerCase();
+      if (!this.#winners.has(key)) this.#winners.set(key, { ...event.winner, status: "pending" });
+      return;
+    }
+    const key = event.digest.toLowerCase();
+    const current = this.#winners.get(key);
+    if (current === undefined) return;
+    if (event.type === "redeemed") {
+      this.#winners.set(key, { ...current, status: "redeemed", txHash: event.txHash });
+    } else if (event.type === "failed") {
+      this.#winners.set(key, {
+        ...current,
+        lastError: { code: event.code, message: event.message },
+      });
+    } else {
+      this.#winners.set(key, {
+        ...current,
+        status: "unredeemable",
+        lastError: { code: event.code, message: event.message },
+      });
+    }
+  }
+
+  has(digest: string): boolean {
+    return this.#winners.has(digest.toLowerCase());
+  }
+
+  list(filter: { status?: WinnerStatus; sender?: `0x${string}` } = {}): StoredWinner[] {
+    const sender = filter.sender?.toLowerCase();
+    return [...this.#winners.values()].filter(
+      (w) =>
+        (filter.status === undefined || w.status === filter.status) &&
+        (sender === undefined || w.ticket.sender.toLowerCase() === sender),
+    );
+  }
+
+  pendingFaceValue(sender: `0x${string}`, recipient: `0x${string}`): bigint {
+    const s = sender.toLowerCase();
+    const r = recipient.toLowerCase();
+    let total = 0n;
+    for (const w of this.#winners.values()) {
+      if (
+        w.status === "pending" &&
+        w.ticket.sender.toLowerCase() === s &&
+        w.ticket.recipient.toLowerCase() === r
+      ) {
+        total += w.ticket.faceValue;
+      }
+    }
+    return total;
+  }
+}
+
+/**
+ * A {@link WinnerStore} in memory. Winners are lost with the process: for tests only.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryWinnerStore();
+ * await store.add(winner);
+ * (await store.list({ status: "pending" })).length; // 1
+ * ```
+ */
+export class MemoryWinnerStore implements WinnerStore {
+  readonly #ledger = new WinnerLedger();
+
+  add(winner: WinningTicket): Promise<void> {
+    this.#ledger.apply({ type: "winner", winner });
+    return Promise.resolve();
+  }
+
+  list(filter?: { status?: WinnerStatus; sender?: `0x${string}` }): Promise<StoredWinner[]> {
+    return Promise.resolve(this.#ledger.list(filter));
+  }
+
+  pendingFaceValue(args: { sender: `0x${string}`; recipient: `0x${string}` }): Promise<bigint> {
+    return Promise.resolve(this.#ledger.pendingFaceValue(args.sender, args.recipient));
+  }
+
+  markRedeemed(args: { digest: `0x${string}`; txHash: string }): Promise<void> {
+    this.#ledger.apply({ type: "redeemed", ...args });
+    return Promise.resolve();
+  }
+
+  recordFailure(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
+    this.#ledger.apply({ type: "failed", ...args });
+    return Promise.resolve();
+  }
+
+  markUnredeemable(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
+    this.#ledger.apply({ type: "unredeemable", ...args });
+    return Promise.resolve();
+  }
+}

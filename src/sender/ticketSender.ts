@@ -1,0 +1,113 @@
+import type { BrokerReader } from "../chain/brokerReader.js";
+import type { Rational } from "../rational.js";
+import type { TicketHasher } from "../ticketDigest.js";
+import type { TicketParams } from "../ticketParams.js";
+import type { TicketSigner } from "../signTicket.js";
+import { createPayment, type Payment } from "./createPayment.js";
+import type { NonceAllocator } from "./nonceAllocator.js";
+import { validateTicketParams, type SenderLimits } from "./validateTicketParams.js";
+
+/** A sender's limits: per-ticket EV, per-payment EV and the deposit multiplier. */
+export interface TicketSenderLimits extends SenderLimits {
+  /** Largest summed EV in wei of the tickets of one payment; omit for no limit. */
+  readonly maxTotalEV?: Rational | bigint;
+}
+
+/**
+ * The gateway side in one object: checks the params recipients offer against the chain and the
+ * sender's limits, and pays with tickets signed by `signer` for `sender` (the signer may be a
+ * delegated key whose address differs from `sender`).
+ *
+ * @example
+ * ```ts
+ * const gateway = new TicketSender({
+ *   sender, signer, hasher: new TicketHasher(domain), reader: new ContractBrokerReader({ broker }),
+ *   nonces: new NonceAllocator({ store: new FileNonceStore({ directory }) }),
+ *   limits: { maxTicketEV: 10n ** 13n, maxTotalEV: 10n ** 15n, depositMultiplier: 2n },
+ * });
+ * await gateway.acceptParams(params);
+ * const { tickets } = await gateway.pay({ params, amount: fee, workId });
+ * ```
+ */
+export class TicketSender {
+  readonly sender: `0x${string}`;
+  readonly #signer: TicketSigner;
+  readonly #hasher: TicketHasher;
+  readonly #reader: BrokerReader;
+  readonly #nonces: NonceAllocator;
+  readonly #limits: TicketSenderLimits;
+  readonly #domain: { chainId: bigint; verifyingContract: `0x${string}` };
+
+  constructor(options: {
+    sender: `0x${string}`;
+    signer: TicketSigner;
+    hasher: TicketHasher;
+    domain: { chainId: bigint; verifyingContract: `0x${string}` };
+    reader: BrokerReader;
+    nonces: NonceAllocator;
+    limits?: TicketSenderLimits;
+  }) {
+    this.sender = options.sender;
+    this.#signer = options.signer;
+    this.#hasher = options.hasher;
+    this.#domain = options.domain;
+    this.#reader = options.reader;
+    this.#nonces = options.nonces;
+    this.#limits = options.limits ?? {};
+  }
+
+  /**
+   * Validates `params` against the chain (deposit, unlock, time) and the limits; throws the typed
+   * error of `validateTicketParams` or returns the EV per ticket.
+   */
+  async acceptParams(params: TicketParams): Promise<Rational> {
+    const [funds, now] = await Promise.all([
+      this.#reader.senderFunds(this.sender),
+      this.#reader.now(),
+    ]);
+    return validateTicketParams({
+      params,
+      sender: this.sender,
+      domain: this.#domain,
+      now,
+      funds,
+      limits: this.#limits,
+    });
+  }
+
+  /**
+   * Re-validates `params` against the chain, then creates and signs the tickets paying `amount`.
+   * Nonces stay above the broker's highest redeemed nonce for the pair.
+   */
+  async pay(args: {
+    params: TicketParams;
+    amount: Rational | bigint;
+    workId: `0x${string}`;
+  }): Promise<Payment> {
+    const { params } = args;
+    const [funds, now, floor] = await Promise.all([
+      this.#reader.senderFunds(this.sender),
+      this.#reader.now(),
+      this.#reader.highestRedeemedNonce(this.sender, params.recipient),
+    ]);
+    validateTicketParams({
+      params,
+      sender: this.sender,
+      domain: this.#domain,
+      now,
+      funds,
+      limits: this.#limits,
+    });
+    return createPayment({
+      params,
+      amount: args.amount,
+      ...(this.#limits.maxTotalEV === undefined ? {} : { maxTotalEV: this.#limits.maxTotalEV }),
+      signer: this.#signer,
+      hasher: this.#hasher,
+      nonces: this.#nonces,
+      workId: args.workId,
+      now,
+      nonceFloor: floor,
+    });
+  }
+}
