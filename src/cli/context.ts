@@ -1,0 +1,50 @@
+import { Contract, type ContractRunner, type Provider, type Signer } from "ethers";
+
+import type { RecipientPool, TicketBroker } from "../../typechain-types/index.js";
+import { recipientPoolAbi, ticketBrokerAbi } from "../abi.js";
+
+/** What a command runs against: one network, one broker, and (lazily) one signing account. */
+export interface CliContext {
+  readonly networkName: string;
+  readonly chainId: bigint;
+  readonly provider: Provider;
+  readonly brokerAddress: string;
+  /** The account that signs; resolved only when a command sends a transaction or needs "me". */
+  getSigner(): Promise<Signer>;
+}
+
+export interface ConnectOptions {
+  readonly network: string;
+  readonly account: number;
+  readonly broker: string | undefined;
+}
+
+/** Where a command writes. `progress` replaces the previous progress line on a terminal. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  progress(text: string): void;
+  endProgress(): void;
+}
+
+/** Everything a command touches outside its arguments; tests inject their own. */
+export interface CliDeps {
+  connect(options: ConnectOptions): Promise<CliContext>;
+  readonly io: CliIo;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  readFile(path: string): Promise<string>;
+  /** How often to poll for a receipt, in ms. */
+  readonly pollIntervalMs: number;
+}
+
+/** The broker at `address`, typed by its TypeChain binding, with the committed ABI. */
+export function brokerAt(address: string, runner: ContractRunner): TicketBroker {
+  return new Contract(address, ticketBrokerAbi, runner) as unknown as TicketBroker;
+}
+
+/** The recipient pool at `address`. */
+export function poolAt(address: string, runner: ContractRunner): RecipientPool {
+  return new Contract(address, recipientPoolAbi, runner) as unknown as RecipientPool;
+}

@@ -1,0 +1,76 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+
+import { getAddress, isAddress, type Provider } from "ethers";
+
+import { getDeployment } from "../deployments.js";
+import { CliUsageError, NoDeploymentError } from "./errors.js";
+import { messages } from "./messages.js";
+
+/** Ignition's future id of the broker in ignition/modules/TicketBroker.ts. */
+export const BROKER_FUTURE_ID = "TicketBroker#TicketBroker";
+
+async function readIgnitionRecord(file: string): Promise<string | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const record = JSON.parse(text) as Record<string, unknown>;
+  const address = record[BROKER_FUTURE_ID];
+  return typeof address === "string" && isAddress(address) ? getAddress(address) : undefined;
+}
+
+/**
+ * Finds the broker for a network, in this order: the `--broker` flag; Ignition's record of a
+ * deployment from one of `searchRoots` (ignition/deployments/chain-<chainId>/, as written by
+ * `hardhat ignition deploy`); the package's committed deployments (src/deployments.ts). Then
+ * checks that the address holds code, so a restarted node is reported instead of silently
+ * calling an empty address.
+ */
+export async function resolveBrokerAddress(options: {
+  provider: Provider;
+  networkName: string;
+  chainId: bigint;
+  brokerFlag: string | undefined;
+  searchRoots: readonly string[];
+}): Promise<string> {
+  const { provider, networkName, chainId, brokerFlag } = options;
+  let address: string | undefined;
+  if (brokerFlag !== undefined) {
+    if (!isAddress(brokerFlag)) {
+      throw new CliUsageError(messages.usage.invalidAddress("--broker address", brokerFlag), {
+        details: { broker: brokerFlag },
+        hint: messages.usage.addressHint,
+      });
+    }
+    address = getAddress(brokerFlag);
+  }
+  for (const root of options.searchRoots) {
+    if (address !== undefined) break;
+    const file = path.join(
+      root,
+      "ignition",
+      "deployments",
+      `chain-${chainId}`,
+      "deployed_addresses.json",
+    );
+    address = await readIgnitionRecord(file);
+  }
+  address ??= getDeployment(chainId)?.ticketBroker;
+  if (address === undefined) {
+    throw new NoDeploymentError(messages.deployment.none(networkName, chainId), {
+      details: { network: networkName, chainId },
+      hint: messages.deployment.noneHint(networkName),
+    });
+  }
+  const code = await provider.getCode(address);
+  if (code === "0x") {
+    throw new NoDeploymentError(messages.deployment.noCode(address, networkName), {
+      details: { network: networkName, chainId, address },
+      hint: messages.deployment.noCodeHint(networkName),
+    });
+  }
+  return address;
+}

@@ -1,0 +1,93 @@
+import { Interface, isHexString, type ErrorDescription } from "ethers";
+
+import { recipientPoolAbi, ticketBrokerAbi } from "../abi.js";
+import { ContractRevertError, InsufficientBalanceError } from "./errors.js";
+import { messages } from "./messages.js";
+
+/** Every custom error the broker and the pool (with its OpenZeppelin parents) can revert with. */
+const errorInterface = new Interface([
+  ...ticketBrokerAbi.filter((item) => item.type === "error"),
+  ...recipientPoolAbi.filter((item) => item.type === "error"),
+]);
+
+/** Finds ABI-encoded revert data anywhere in an ethers or JSON-RPC error chain. */
+export function findRevertData(err: unknown, depth = 0): string | undefined {
+  if (depth > 6 || err === null || typeof err !== "object") return undefined;
+  const record = err as Record<string, unknown>;
+  const data = record["data"];
+  if (typeof data === "string" && isHexString(data) && data.length >= 10) return data;
+  if (data !== null && typeof data === "object") {
+    const nested = findRevertData(data, depth + 1);
+    if (nested !== undefined) return nested;
+  }
+  for (const key of ["error", "info", "cause", "revert"]) {
+    const nested = findRevertData(record[key], depth + 1);
+    if (nested !== undefined) return nested;
+  }
+  return undefined;
+}
+
+function describeArgs(description: ErrorDescription): Record<string, unknown> {
+  const args: Record<string, unknown> = {};
+  description.fragment.inputs.forEach((input, i) => {
+    args[input.name === "" ? `arg${i}` : input.name] = description.args[i];
+  });
+  return args;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/**
+ * Turns a failed call, gas estimate or transaction into a clear error: a revert becomes a
+ * {@link ContractRevertError} named after the Solidity error with its values; a node's
+ * "insufficient funds" becomes an {@link InsufficientBalanceError}. Anything else is returned as is.
+ */
+export function explainTransactionError(err: unknown): unknown {
+  const data = findRevertData(err);
+  if (data !== undefined) {
+    let description: ErrorDescription | null = null;
+    try {
+      description = errorInterface.parseError(data);
+    } catch {
+      description = null;
+    }
+    if (description !== null) {
+      const args = describeArgs(description);
+      return new ContractRevertError(messages.revert.decoded(description.name, args), {
+        errorName: description.name,
+        args,
+        details: { errorName: description.name, ...args },
+        hint: messages.revert.hint(description.name),
+        cause: err,
+      });
+    }
+    return new ContractRevertError(messages.revert.undecoded(data), {
+      errorName: "unknown",
+      args: { data },
+      details: { data },
+      hint: messages.revert.undecodedHint,
+      cause: err,
+    });
+  }
+  const text = errorText(err);
+  if (/insufficient funds/i.test(text)) {
+    return new InsufficientBalanceError(messages.balance.nodeRefused, {
+      details: { reason: text.split("\n")[0] },
+      hint: messages.balance.hint,
+      cause: err,
+    });
+  }
+  if (/reverted/i.test(text) || (err as { code?: unknown } | null)?.code === "CALL_EXCEPTION") {
+    return new ContractRevertError(messages.revert.noData(text.split("\n")[0] ?? text), {
+      errorName: "unknown",
+      args: {},
+      details: { reason: text.split("\n")[0] },
+      hint: messages.revert.undecodedHint,
+      cause: err,
+    });
+  }
+  return err;
+}

@@ -1,0 +1,42 @@
+/**
+ * Where the TicketBroker is deployed, per chain id, for services that connect to a shared
+ * deployment. The entries mirror the committed Ignition records
+ * (ignition/deployments/chain-<chainId>/deployed_addresses.json, future ids
+ * `TicketBroker#TicketBroker` and `TicketBroker#RecipientPool`); test/cli/deployments.test.ts
+ * fails when the two disagree.
+ *
+ * Arbitrum Sepolia (421614) has no entry yet: nobody has deployed there from this repository.
+ * After `npx hardhat ignition deploy ... --network arbitrumSepolia`, commit
+ * ignition/deployments/chain-421614/ and add its addresses here.
+ *
+ * Local chains (31337) are never listed: a `hardhat node` forgets its state on restart.
+ */
+
+/** A recorded deployment of the broker and its recipient pool. */
+export interface BrokerDeployment {
+  readonly chainId: number;
+  readonly ticketBroker: `0x${string}`;
+  readonly recipientPool: `0x${string}`;
+}
+
+/** Chain ids the project targets. */
+export const CHAIN_IDS = {
+  arbitrumOne: 42161,
+  arbitrumSepolia: 421614,
+  hardhat: 31337,
+} as const;
+
+/** Recorded deployments by chain id. Empty until a public deployment is committed. */
+export const DEPLOYMENTS: Readonly<Partial<Record<number, BrokerDeployment>>> = {};
+
+/**
+ * The recorded deployment on `chainId`, or undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * const deployment = getDeployment(421614); // undefined until Arbitrum Sepolia is deployed
+ * ```
+ */
+export function getDeployment(chainId: number | bigint): BrokerDeployment | undefined {
+  return DEPLOYMENTS[Number(chainId)];
+}
