@@ -1,0 +1,116 @@
+import { ticketCountFor, ticketEV } from "../ev.js";
+import { Rational } from "../rational.js";
+import { InvalidSessionConfigError, PaymentExceedsMaxTotalEVError } from "../pricing/errors.js";
+import type { SessionId } from "./sessionKey.js";
+import { SessionLedger, nonNegative } from "./sessionLedger.js";
+
+/** The tickets a sender must send with a piece of work. */
+export interface PaymentPlan {
+  /** How many tickets to send; 0 when the balance already covers the fee. */
+  readonly ticketCount: bigint;
+  /** ticketCount × ticket EV, exact. */
+  readonly totalEV: Rational;
+  /** The balance before the payment. */
+  readonly balanceBefore: Rational;
+  /** The balance after crediting the tickets (before the recipient debits the fee). */
+  readonly balanceAfter: Rational;
+}
+
+/** Options of {@link SenderSession}. */
+export interface SenderSessionOptions extends SessionId {
+  /** Face value of the recipient's ticket params, in wei. */
+  faceValue: bigint;
+  /** Win probability of the recipient's ticket params (probability × 2^256). */
+  winProb: bigint;
+  /** The most EV one payment may carry (the sender's `maxTotalEV`), in wei. */
+  maxTotalEV: Rational | bigint;
+  /** The most EV one ticket may carry (the sender's `maxTicketEV`), in wei; unchecked if omitted. */
+  maxTicketEV?: Rational | bigint;
+}
+
+/**
+ * The sender's (gateway's) balance with one recipient for one set of ticket params.
+ *
+ * A payment for a fee works like this, exactly (no floating point anywhere):
+ * - if the balance already covers the fee, no ticket is sent (`ticketCount` 0): the credit left
+ *   over from earlier over-payment pays for the work;
+ * - otherwise ⌈(fee − balance) / EV⌉ tickets are sent (so at least one), and their EV is
+ *   credited; any excess over the fee stays as credit for later work;
+ * - a payment whose total EV would exceed `maxTotalEV` is refused with
+ *   {@link PaymentExceedsMaxTotalEVError} and changes nothing (a total equal to the maximum is fine).
+ *
+ * When the recipient reports the actual fee of the work, {@link debitFee} it: both sides then hold
+ * the same balance.
+ *
+ * @example
+ * ```ts
+ * const s = new SenderSession({ sender, recipient, paramsId, faceValue, winProb, maxTotalEV: 3n * 10n ** 12n });
+ * const { ticketCount } = s.pay({ fee: estimate.fee }); // sign and send ticketCount tickets
+ * // ... later, with the recipient's actual fee:
+ * s.debitFee({ fee: actualFee });
+ * ```
+ */
+export class SenderSession extends SessionLedger {
+  /** EV of one ticket of these params, exact. */
+  readonly ticketEV: Rational;
+  readonly maxTotalEV: Rational;
+
+  constructor(options: SenderSessionOptions) {
+    super(options);
+    this.ticketEV = ticketEV(options.faceValue, options.winProb);
+    this.maxTotalEV = nonNegative(options.maxTotalEV, "maxTotalEV");
+    if (this.ticketEV.isZero()) {
+      throw new InvalidSessionConfigError("Ticket params have zero EV", {
+        details: { faceValue: options.faceValue, winProb: options.winProb },
+        hint: "Ask the recipient for ticket params with a positive face value and win probability.",
+      });
+    }
+    if (options.maxTicketEV !== undefined && this.ticketEV.cmp(options.maxTicketEV) > 0) {
+      const max = Rational.from(options.maxTicketEV);
+      throw new InvalidSessionConfigError("Ticket EV is above the sender's maxTicketEV", {
+        details: { ticketEV: this.ticketEV.toString(), maxTicketEV: max.toString() },
+        hint: "Refuse these ticket params, or raise maxTicketEV if the recipient is trusted.",
+      });
+    }
+  }
+
+  /** The tickets a payment for `fee` needs, without changing the balance. */
+  planPayment({ fee }: { fee: Rational | bigint }): PaymentPlan {
+    const amount = nonNegative(fee, "fee");
+    const balanceBefore = this.balance;
+    const ticketCount =
+      balanceBefore.cmp(amount) >= 0
+        ? 0n
+        : ticketCountFor(amount.sub(balanceBefore), this.ticketEV);
+    const totalEV = this.ticketEV.mul(ticketCount);
+    if (totalEV.cmp(this.maxTotalEV) > 0) {
+      throw new PaymentExceedsMaxTotalEVError(
+        `A payment of ${ticketCount} tickets (total EV ${totalEV.toString()} wei) exceeds maxTotalEV ${this.maxTotalEV.toString()} wei`,
+        {
+          details: {
+            fee: amount.toString(),
+            balance: balanceBefore.toString(),
+            ticketEV: this.ticketEV.toString(),
+            ticketCount,
+            totalEV: totalEV.toString(),
+            maxTotalEV: this.maxTotalEV.toString(),
+          },
+          hint: "Send smaller pieces of work, choose a recipient with a lower ticket EV, or raise maxTotalEV.",
+        },
+      );
+    }
+    return { ticketCount, totalEV, balanceBefore, balanceAfter: balanceBefore.add(totalEV) };
+  }
+
+  /** Plans a payment for `fee` and credits the EV of its tickets; send exactly `ticketCount`. */
+  pay({ fee }: { fee: Rational | bigint }): PaymentPlan {
+    const plan = this.planPayment({ fee });
+    this.addCredit(plan.totalEV);
+    return plan;
+  }
+
+  /** Records the actual fee the recipient charged for the work (it may exceed the estimate). */
+  debitFee({ fee }: { fee: Rational | bigint }): void {
+    this.addDebit(nonNegative(fee, "fee"));
+  }
+}

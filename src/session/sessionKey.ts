@@ -1,0 +1,48 @@
+import { getAddress } from "ethers";
+
+import { InvalidSessionConfigError } from "../pricing/errors.js";
+
+/** What a session balance is kept for: one sender, one recipient, one set of ticket params. */
+export interface SessionId {
+  /** The sender (gateway) address. */
+  readonly sender: string;
+  /** The recipient (orchestrator) address. */
+  readonly recipient: string;
+  /**
+   * Identifies the ticket params the session pays with (for example the params' seed or
+   * recipientRandHash); a new set of params starts a new balance.
+   */
+  readonly paramsId: string;
+}
+
+/**
+ * A stable map key for a session: checksummed addresses and the params id. Both sides use the
+ * same key for the same session.
+ *
+ * @example
+ * ```ts
+ * const sessions = new Map<string, SenderSession>();
+ * sessions.set(sessionKey({ sender, recipient, paramsId: seed }), session);
+ * ```
+ */
+export function sessionKey({ sender, recipient, paramsId }: SessionId): string {
+  let from: string;
+  let to: string;
+  try {
+    from = getAddress(sender);
+    to = getAddress(recipient);
+  } catch (cause) {
+    throw new InvalidSessionConfigError("Session sender or recipient is not an address", {
+      details: { sender, recipient },
+      hint: "Pass 20-byte hex addresses for the sender and the recipient.",
+      cause,
+    });
+  }
+  if (paramsId === "") {
+    throw new InvalidSessionConfigError("Session params id is empty", {
+      details: { paramsId },
+      hint: "Identify the ticket params, e.g. by their seed or recipientRandHash.",
+    });
+  }
+  return `${from}:${to}:${paramsId}`;
+}
