@@ -90,17 +90,18 @@ export class MemoryNonceStore implements NonceStore {
     this.blockSize = checkBlockSize(options.blockSize ?? 1000n);
   }
 
-  reserve(args: {
+  async reserve(args: {
     sender: `0x${string}`;
     recipient: `0x${string}`;
     above?: bigint;
   }): Promise<NonceRange> {
+    await Promise.resolve();
     const key = noncePairKey(args.sender, args.recipient);
     const previous = this.#highest.get(key) ?? 0n;
     const above = args.above ?? 0n;
     const first = (previous > above ? previous : above) + 1n;
     const range = checkNonceLimit({ first, last: first + this.blockSize - 1n });
     this.#highest.set(key, range.last);
-    return Promise.resolve(range);
+    return range;
   }
 }

@@ -1,0 +1,73 @@
+import type { BrokerReader, SenderFunds } from "../../src/chain/brokerReader.js";
+import { deriveRecipientRand } from "../../src/recipient/recipientRand.js";
+import { RawKeyTicketSigner } from "../../src/signTicket.js";
+import { TicketHasher } from "../../src/ticketDigest.js";
+import type { TicketParams } from "../../src/ticketParams.js";
+import type { TicketDomain } from "../../src/ticketTypes.js";
+import { recipientRandHash } from "../../src/winDraw.js";
+
+/** Fixed keys and a domain for the flow tests (not secrets: test-only values). */
+export const SENDER_KEY = `0x${"11".repeat(32)}` as const;
+export const DELEGATE_KEY = `0x${"22".repeat(32)}` as const;
+export const RECIPIENT_KEY = `0x${"33".repeat(32)}` as const;
+export const SECRET = new Uint8Array(32).fill(7);
+export const BROKER = "0x5FbDB2315678afecb367f032d93F642f64180aa3" as const;
+
+export const domain: TicketDomain = {
+  name: "TicketBroker",
+  version: "1",
+  chainId: 421614n,
+  verifyingContract: BROKER,
+};
+
+export const senderSigner = new RawKeyTicketSigner(SENDER_KEY);
+export const delegateSigner = new RawKeyTicketSigner(DELEGATE_KEY);
+export const recipientAddress = new RawKeyTicketSigner(RECIPIENT_KEY).address;
+export const hasher = new TicketHasher(domain);
+
+/** A chain state the tests set by hand. */
+export class FakeReader implements BrokerReader {
+  time = 1_000_000n;
+  funds: SenderFunds = { deposit: 10n ** 18n, reserve: 0n, unlockEnd: 0n };
+  claimable = 0n;
+  highest = 0n;
+  validUntil = new Map<string, bigint>();
+
+  senderFunds(): Promise<SenderFunds> {
+    return Promise.resolve(this.funds);
+  }
+  claimableReserve(): Promise<bigint> {
+    return Promise.resolve(this.claimable);
+  }
+  highestRedeemedNonce(): Promise<bigint> {
+    return Promise.resolve(this.highest);
+  }
+  signerValidUntil(_sender: `0x${string}`, signer: `0x${string}`): Promise<bigint> {
+    return Promise.resolve(this.validUntil.get(signer.toLowerCase()) ?? 0n);
+  }
+  now(): Promise<bigint> {
+    return Promise.resolve(this.time);
+  }
+}
+
+/** Params as the recipient with SECRET would issue them, with the given overrides re-bound. */
+export function makeParams(
+  overrides: Partial<Omit<TicketParams, "recipientRandHash">> = {},
+): TicketParams {
+  const fields = {
+    recipient: recipientAddress,
+    sender: senderSigner.address,
+    faceValue: 10n ** 15n,
+    winProb: (1n << 256n) / 1000n,
+    seed: `0x${"ab".repeat(32)}` as const,
+    expirationTime: 1_000_300n,
+    ticketExpiry: 1_090_000n,
+    chainId: domain.chainId,
+    verifyingContract: domain.verifyingContract,
+    ...overrides,
+  };
+  return {
+    ...fields,
+    recipientRandHash: recipientRandHash(deriveRecipientRand({ secret: SECRET, params: fields })),
+  };
+}
