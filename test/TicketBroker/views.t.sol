@@ -95,11 +95,11 @@ contract ViewsTest is BrokerTest {
             ITicketBroker.Ticket memory t = _ticket(recipient, 1);
             if (field == 0) t.recipient = recipient2;
             else if (field == 1) t.sender = other;
-            else if (field == 2) t.faceValue += 1;
-            else if (field == 3) t.winProb -= 1;
-            else if (field == 4) t.senderNonce += 1;
+            else if (field == 2) ++t.faceValue;
+            else if (field == 3) --t.winProb;
+            else if (field == 4) ++t.senderNonce;
             else if (field == 5) t.recipientRandHash = bytes32(uint256(t.recipientRandHash) ^ 1);
-            else if (field == 6) t.expiry += 1;
+            else if (field == 6) ++t.expiry;
             else t.workId = bytes32(uint256(t.workId) ^ 1);
             assertTrue(broker.getTicketDigest(t) != base, "field not bound by the digest");
         }
