@@ -1,0 +1,379 @@
+import { expect } from "chai";
+
+import {
+  TicketBrokerInvalidSignature,
+  TicketBrokerNonceAlreadyRedeemed,
+  TicketBrokerUnauthorizedSigner,
+} from "../../src/contractErrors.js";
+import { ticketEV, winProbForEV } from "../../src/ev.js";
+import {
+  IssueTicketParamsError,
+  SenderCannotPayError,
+  SenderUnlockingError,
+  TicketNonceReusedError,
+  TicketParamsExpiredOnReceiveError,
+  TicketParamsMismatchOnReceiveError,
+  TicketParamsNonceLimitError,
+  TicketParamsNotIssuedError,
+} from "../../src/recipient/errors.js";
+import { issueTicketParams, recipientFaceValue } from "../../src/recipient/issueTicketParams.js";
+import { Recipient, type RecipientPolicy } from "../../src/recipient/recipient.js";
+import { deriveRecipientRand } from "../../src/recipient/recipientRand.js";
+import { MemoryWinnerStore } from "../../src/recipient/winnerStore.js";
+import { TicketHasher } from "../../src/ticketDigest.js";
+import type { TicketParams } from "../../src/ticketParams.js";
+import type { SignedTicket, Ticket } from "../../src/ticketTypes.js";
+import type { TicketSigner } from "../../src/signTicket.js";
+import { recipientRandHash } from "../../src/winDraw.js";
+import { MAX_WIN_PROB } from "../../src/ev.js";
+import {
+  FakeReader,
+  SECRET,
+  delegateSigner,
+  domain,
+  hasher,
+  makeParams,
+  recipientAddress,
+  senderSigner,
+} from "./flowFixtures.js";
+
+const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const sender = senderSigner.address;
+const policy: RecipientPolicy = {
+  redeemGas: 100_000n,
+  targetEV: 10n ** 12n,
+  maxTicketsPerParams: 3,
+};
+
+function setup(overrides: Partial<RecipientPolicy> = {}) {
+  const reader = new FakeReader();
+  const winners = new MemoryWinnerStore();
+  const recipient = new Recipient({
+    address: recipientAddress,
+    secret: SECRET,
+    hasher,
+    reader,
+    winners,
+    policy: { ...policy, ...overrides },
+  });
+  return { reader, winners, recipient };
+}
+
+async function sign(
+  params: TicketParams,
+  senderNonce: bigint,
+  options: { signer?: TicketSigner; hasher?: TicketHasher; ticket?: Partial<Ticket> } = {},
+): Promise<SignedTicket> {
+  const ticket: Ticket = {
+    recipient: params.recipient,
+    sender: params.sender,
+    faceValue: params.faceValue,
+    winProb: params.winProb,
+    senderNonce,
+    recipientRandHash: params.recipientRandHash,
+    expiry: params.ticketExpiry,
+    workId: `0x${"00".repeat(32)}`,
+    ...options.ticket,
+  };
+  const signature = await (options.signer ?? senderSigner).signTicket(
+    ticket,
+    options.hasher ?? hasher,
+  );
+  return { ticket, signature };
+}
+
+async function rejects(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  expect.fail("expected a rejection");
+}
+
+describe("recipient: issuing params", () => {
+  it("face value = redeemGas × gasPrice × 100, capped by what the sender can cover", () => {
+    expect(
+      recipientFaceValue({ redeemGas: 100_000n, gasPrice: 10n ** 8n, coverable: 10n ** 18n }),
+    ).to.equal(10n ** 15n);
+    expect(
+      recipientFaceValue({ redeemGas: 100_000n, gasPrice: 10n ** 8n, coverable: 10n ** 15n - 1n }),
+    ).to.equal(10n ** 15n - 1n);
+    expect(
+      recipientFaceValue({
+        redeemGas: 100_000n,
+        gasPrice: 10n ** 8n,
+        txCostMultiplier: 10n,
+        coverable: 10n ** 18n,
+      }),
+    ).to.equal(10n ** 14n);
+  });
+
+  it("caps at deposit + claimable reserve − pending winners, and sets the smallest winProb with EV ≥ target", async () => {
+    const { reader, winners, recipient } = setup();
+    reader.funds = { deposit: 4n * 10n ** 14n, reserve: 10n ** 15n, unlockEnd: 0n };
+    reader.claimable = 3n * 10n ** 14n;
+    const params0 = await recipient.issueParams({ sender, gasPrice: 10n ** 8n });
+    expect(params0.faceValue).to.equal(7n * 10n ** 14n);
+    expect(params0.winProb).to.equal(winProbForEV(10n ** 12n, 7n * 10n ** 14n));
+    const pendingParams = makeParams({ faceValue: 2n * 10n ** 14n });
+    await winners.add({
+      ticket: (await sign(pendingParams, 1n)).ticket,
+      signature: "0x",
+      recipientRand: 1n,
+      paramsDeadline: 0n,
+      digest: `0x${"01".repeat(32)}`,
+    });
+    const params = await recipient.issueParams({ sender, gasPrice: 10n ** 8n });
+    expect(params.faceValue).to.equal(5n * 10n ** 14n);
+    // Enough funds: the redemption-cost face value, uncapped.
+    reader.funds = { deposit: 10n ** 18n, reserve: 0n, unlockEnd: 0n };
+    expect((await recipient.issueParams({ sender, gasPrice: 10n ** 8n })).faceValue).to.equal(
+      10n ** 15n,
+    );
+  });
+
+  it("binds every field: the rand re-derives to the hash, and any changed field breaks it", () => {
+    const params = issueTicketParams({
+      secret: SECRET,
+      recipient: recipientAddress,
+      sender,
+      domain,
+      redeemGas: 100_000n,
+      gasPrice: 10n ** 8n,
+      coverable: 10n ** 18n,
+      targetEV: 10n ** 12n,
+      now: 1000n,
+      lifetime: 300n,
+      redemptionWindow: 3600n,
+    });
+    expect(params.expirationTime).to.equal(1300n);
+    expect(params.ticketExpiry).to.equal(4900n);
+    expect(ticketEV(params.faceValue, params.winProb).cmp(10n ** 12n)).to.be.at.least(0);
+    expect(ticketEV(params.faceValue, params.winProb - 1n).cmp(10n ** 12n)).to.equal(-1);
+    expect(params.winProb).to.equal(winProbForEV(10n ** 12n, params.faceValue));
+    const rand = deriveRecipientRand({ secret: SECRET, params });
+    expect(recipientRandHash(rand)).to.equal(params.recipientRandHash);
+    const changes: Partial<TicketParams>[] = [
+      { seed: `0x${"ff".repeat(32)}` },
+      { recipient: sender },
+      { sender: recipientAddress },
+      { faceValue: params.faceValue + 1n },
+      { winProb: params.winProb + 1n },
+      { expirationTime: params.expirationTime + 1n },
+      { ticketExpiry: params.ticketExpiry + 1n },
+      { chainId: 1n },
+      { verifyingContract: `0x${"12".repeat(20)}` },
+    ];
+    for (const change of changes) {
+      expect(
+        deriveRecipientRand({ secret: SECRET, params: { ...params, ...change } }),
+        JSON.stringify(Object.keys(change)),
+      ).to.not.equal(rand);
+    }
+    expect(deriveRecipientRand({ secret: new Uint8Array(32).fill(8), params })).to.not.equal(rand);
+  });
+
+  it("refuses to issue when the sender cannot cover more than the target EV", () => {
+    const args = {
+      secret: SECRET,
+      recipient: recipientAddress,
+      sender,
+      domain,
+      redeemGas: 100_000n,
+      gasPrice: 10n ** 8n,
+      targetEV: 10n ** 12n,
+      now: 1000n,
+      lifetime: 300n,
+      redemptionWindow: 3600n,
+    };
+    issueTicketParams({ ...args, coverable: 10n ** 12n + 1n });
+    expect(() => issueTicketParams({ ...args, coverable: 10n ** 12n })).to.throw(
+      IssueTicketParamsError,
+    );
+  });
+
+  it("refuses to issue to a sender whose unlock ends before the tickets expire", async () => {
+    const { reader, recipient } = setup({
+      paramsLifetime: 100n,
+      graceSeconds: 10n,
+      redemptionWindow: 1000n,
+    });
+    reader.funds = { ...reader.funds, unlockEnd: reader.time + 1110n };
+    expect(await rejects(recipient.issueParams({ sender, gasPrice: 10n ** 8n }))).to.be.instanceOf(
+      SenderUnlockingError,
+    );
+    reader.funds = { ...reader.funds, unlockEnd: reader.time + 1111n };
+    await recipient.issueParams({ sender, gasPrice: 10n ** 8n });
+  });
+});
+
+describe("recipient: receiving tickets", () => {
+  it("accepts a losing ticket and returns its exact EV without storing it", async () => {
+    const { recipient, winners } = setup();
+    const params = makeParams({ winProb: 0n + 1n });
+    const result = await recipient.receiveTicket({ signed: await sign(params, 1n), params });
+    expect(result.won).to.equal(false);
+    expect(result.ev.equals(ticketEV(params.faceValue, 1n))).to.equal(true);
+    expect(await winners.list()).to.have.length(0);
+  });
+
+  it("stores a winner with everything needed to redeem it", async () => {
+    const { recipient, winners } = setup();
+    const params = makeParams({ winProb: MAX_WIN_PROB });
+    const signed = await sign(params, 5n);
+    expect((await recipient.receiveTicket({ signed, params })).won).to.equal(true);
+    const [stored] = await winners.list();
+    expect(stored?.ticket).to.deep.equal(signed.ticket);
+    expect(stored?.signature).to.equal(signed.signature);
+    expect(stored?.paramsDeadline).to.equal(params.expirationTime);
+    expect(stored?.digest).to.equal(hasher.digestHex(signed.ticket));
+    expect(recipientRandHash(stored?.recipientRand ?? 0n)).to.equal(params.recipientRandHash);
+  });
+
+  it("refuses params it never issued (another secret) and tickets that differ from their params", async () => {
+    const { recipient } = setup();
+    const params = makeParams();
+    const forged = { ...params, faceValue: params.faceValue * 2n };
+    expect(
+      await rejects(recipient.receiveTicket({ signed: await sign(forged, 1n), params: forged })),
+    ).to.be.instanceOf(TicketParamsNotIssuedError);
+    const signed = await sign(params, 1n, { ticket: { faceValue: params.faceValue * 2n } });
+    expect(await rejects(recipient.receiveTicket({ signed, params }))).to.be.instanceOf(
+      TicketParamsMismatchOnReceiveError,
+    );
+    const expiry = await sign(params, 1n, { ticket: { expiry: params.ticketExpiry + 1n } });
+    expect(await rejects(recipient.receiveTicket({ signed: expiry, params }))).to.be.instanceOf(
+      TicketParamsMismatchOnReceiveError,
+    );
+    const otherChain = makeParams({ chainId: 1n });
+    expect(
+      await rejects(
+        recipient.receiveTicket({ signed: await sign(otherChain, 1n), params: otherChain }),
+      ),
+    ).to.be.instanceOf(TicketParamsMismatchOnReceiveError);
+  });
+
+  it("refuses a ticket signed for another chain or broker as the contract would (wrong signer)", async () => {
+    const { recipient } = setup();
+    const params = makeParams();
+    const other = new TicketHasher({ ...domain, chainId: 1n });
+    expect(
+      await rejects(
+        recipient.receiveTicket({ signed: await sign(params, 1n, { hasher: other }), params }),
+      ),
+    ).to.be.instanceOf(TicketBrokerUnauthorizedSigner);
+    const otherBroker = new TicketHasher({ ...domain, verifyingContract: `0x${"12".repeat(20)}` });
+    expect(
+      await rejects(
+        recipient.receiveTicket({
+          signed: await sign(params, 2n, { hasher: otherBroker }),
+          params,
+        }),
+      ),
+    ).to.be.instanceOf(TicketBrokerUnauthorizedSigner);
+  });
+
+  it("refuses a high-s signature and accepts the canonical one", async () => {
+    const { recipient } = setup();
+    const params = makeParams();
+    const signed = await sign(params, 1n);
+    const sig = Buffer.from(signed.signature.slice(2), "hex");
+    const s = BigInt(`0x${sig.subarray(32, 64).toString("hex")}`);
+    const high = Buffer.concat([
+      sig.subarray(0, 32),
+      Buffer.from((N - s).toString(16).padStart(64, "0"), "hex"),
+      Buffer.from([sig[64] === 27 ? 28 : 27]),
+    ]);
+    const malleated = { ...signed, signature: `0x${high.toString("hex")}` as const };
+    expect(await rejects(recipient.receiveTicket({ signed: malleated, params }))).to.be.instanceOf(
+      TicketBrokerInvalidSignature,
+    );
+    await recipient.receiveTicket({ signed, params });
+  });
+
+  it("accepts a delegate whose validUntil covers the expiry, and not one second less", async () => {
+    const { reader, recipient } = setup();
+    const params = makeParams();
+    const key = delegateSigner.address.toLowerCase();
+    reader.validUntil.set(key, params.ticketExpiry - 1n);
+    expect(
+      await rejects(
+        recipient.receiveTicket({
+          signed: await sign(params, 1n, { signer: delegateSigner }),
+          params,
+        }),
+      ),
+    ).to.be.instanceOf(TicketBrokerUnauthorizedSigner);
+    reader.validUntil.set(key, params.ticketExpiry);
+    await recipient.receiveTicket({
+      signed: await sign(params, 2n, { signer: delegateSigner }),
+      params,
+    });
+  });
+
+  it("refuses nonces at or below the redeemed mark and nonces seen before", async () => {
+    const { reader, recipient } = setup();
+    const params = makeParams();
+    reader.highest = 10n;
+    expect(
+      await rejects(recipient.receiveTicket({ signed: await sign(params, 10n), params })),
+    ).to.be.instanceOf(TicketBrokerNonceAlreadyRedeemed);
+    const signed = await sign(params, 11n);
+    await recipient.receiveTicket({ signed, params });
+    expect(await rejects(recipient.receiveTicket({ signed, params }))).to.be.instanceOf(
+      TicketNonceReusedError,
+    );
+    // Same nonce, new work id: still a reused nonce.
+    const again = await sign(params, 11n, { ticket: { workId: `0x${"01".repeat(32)}` } });
+    expect(await rejects(recipient.receiveTicket({ signed: again, params }))).to.be.instanceOf(
+      TicketNonceReusedError,
+    );
+  });
+
+  it("caps the tickets accepted on one params set", async () => {
+    const { recipient } = setup({ maxTicketsPerParams: 2 });
+    const params = makeParams();
+    await recipient.receiveTicket({ signed: await sign(params, 1n), params });
+    await recipient.receiveTicket({ signed: await sign(params, 2n), params });
+    expect(
+      await rejects(recipient.receiveTicket({ signed: await sign(params, 3n), params })),
+    ).to.be.instanceOf(TicketParamsNonceLimitError);
+    const fresh = makeParams({ seed: `0x${"cd".repeat(32)}` });
+    await recipient.receiveTicket({ signed: await sign(fresh, 3n), params: fresh });
+  });
+
+  it("accepts tickets up to the params deadline plus grace, not one second later", async () => {
+    const { reader, recipient } = setup({ graceSeconds: 60n });
+    const params = makeParams();
+    reader.time = params.expirationTime + 60n;
+    await recipient.receiveTicket({ signed: await sign(params, 1n), params });
+    reader.time += 1n;
+    expect(
+      await rejects(recipient.receiveTicket({ signed: await sign(params, 2n), params })),
+    ).to.be.instanceOf(TicketParamsExpiredOnReceiveError);
+  });
+
+  it("refuses a sender that cannot pay: deposit + allocation − pending winners < face value", async () => {
+    const { reader, recipient } = setup();
+    const params = makeParams({ winProb: MAX_WIN_PROB });
+    reader.funds = { deposit: params.faceValue, reserve: 5n, unlockEnd: 0n };
+    reader.claimable = params.faceValue;
+    await recipient.receiveTicket({ signed: await sign(params, 1n), params }); // a winner: pending = faceValue
+    await recipient.receiveTicket({ signed: await sign(params, 2n), params }); // available = faceValue exactly
+    const err = await rejects(recipient.receiveTicket({ signed: await sign(params, 3n), params }));
+    expect(err).to.be.instanceOf(SenderCannotPayError);
+    expect((err as SenderCannotPayError).details.pendingWinners).to.equal(2n * params.faceValue);
+  });
+
+  it("refuses a sender whose unlock ends at or before the ticket expiry", async () => {
+    const { reader, recipient } = setup();
+    const params = makeParams();
+    reader.funds = { ...reader.funds, unlockEnd: params.ticketExpiry };
+    expect(
+      await rejects(recipient.receiveTicket({ signed: await sign(params, 1n), params })),
+    ).to.be.instanceOf(SenderUnlockingError);
+    reader.funds = { ...reader.funds, unlockEnd: params.ticketExpiry + 1n };
+    await recipient.receiveTicket({ signed: await sign(params, 1n), params });
+  });
+});
