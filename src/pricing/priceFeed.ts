@@ -49,13 +49,14 @@ export interface PriceFeedAnswer {
 
 /** Timer functions, injectable so periodic refresh can be driven by hand in tests. */
 export interface FeedTimer {
-  set(callback: () => void, intervalMs: number): unknown;
+  /** Calls `callback` every `intervalMs` ms; the callback's promise never rejects. */
+  set(callback: () => Promise<void>, intervalMs: number): unknown;
   clear(handle: unknown): void;
 }
 
 const systemTimer: FeedTimer = {
   set: (callback, intervalMs) => {
-    const handle = setInterval(callback, intervalMs);
+    const handle = setInterval(() => void callback(), intervalMs);
     handle.unref();
     return handle;
   },
@@ -245,8 +246,12 @@ export class PriceFeed implements CurrencyRate {
       });
     }
     this.stop();
-    this.intervalHandle = this.timer.set(() => {
-      this.refresh().catch((error: unknown) => this.onError(error));
+    this.intervalHandle = this.timer.set(async () => {
+      try {
+        await this.refresh();
+      } catch (error) {
+        this.onError(error);
+      }
     }, intervalMs);
   }
 
