@@ -48,6 +48,12 @@ export default defineConfig({
   typechain: {
     outDir: "typechain-types",
   },
+  test: {
+    solidity: {
+      // The shared ticket vectors, read by test/vectors/TicketVectors.t.sol.
+      fsPermissions: { readFile: ["test/vectors/tickets.json"] },
+    },
+  },
   networks: {
     hardhatMainnet: {
       type: "edr-simulated",
