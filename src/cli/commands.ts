@@ -1,5 +1,8 @@
 import { getAddress, isAddress } from "ethers";
 
+import { ContractBrokerReader } from "../chain/brokerReader.js";
+import { FileWinnerStore } from "../recipient/fileWinnerStore.js";
+import { ContractRedemptionClient, Redeemer } from "../recipient/redeemer.js";
 import { formatEth, parseAmount } from "./amount.js";
 import { brokerAt, poolAt, type CliContext, type CliDeps } from "./context.js";
 import { CliInputFileError, CliUsageError } from "./errors.js";
@@ -11,7 +14,6 @@ import {
   type SentResult,
   type TxPlan,
 } from "./transaction.js";
-import { orderForRedemption, parseWinnersFile, type StoredWinner } from "./winnersFile.js";
 
 /** What a command produces: rows for people and a JSON object for programs. */
 export interface CommandResult {
@@ -188,24 +190,32 @@ async function poolOf(ctx: CliContext) {
 
 const DEFAULT_BATCH_SIZE = 20;
 
-function batchSize(input: CommandInput): number {
-  const text = input.values.get("--batch-size");
-  if (text === undefined) return DEFAULT_BATCH_SIZE;
-  if (!/^[1-9]\d{0,3}$/.test(text)) {
-    throw new CliUsageError(messages.usage.invalidInteger("--batch-size", text), {
-      details: { batchSize: text },
-      hint: messages.usage.integerHint("--batch-size"),
+function positiveInteger(input: CommandInput, flag: string, fallback: number, max: number): number {
+  const text = input.values.get(flag);
+  if (text === undefined) return fallback;
+  if (
+    !/^\d{1,7}$/.test(text) ||
+    Number(text) > max ||
+    (flag === "--batch-size" && Number(text) === 0)
+  ) {
+    throw new CliUsageError(messages.usage.invalidInteger(flag, text), {
+      details: { [flag]: text },
+      hint: messages.usage.integerHint(flag),
     });
   }
   return Number(text);
 }
 
+/**
+ * Redeems the pending winners of a FileWinnerStore with the library's Redeemer (ascending nonce
+ * per sender, only winners that are due and fundable, failures recorded in the store).
+ */
 async function redeem(ctx: CliContext, deps: CliDeps, input: CommandInput): Promise<CommandResult> {
   const file = input.positionals[0] ?? "";
-  const size = batchSize(input);
-  let text: string;
+  const batchSize = positiveInteger(input, "--batch-size", DEFAULT_BATCH_SIZE, 500);
+  const graceSeconds = BigInt(positiveInteger(input, "--grace-seconds", 60, 86_400 * 365));
   try {
-    text = await deps.readFile(file);
+    await deps.readFile(file);
   } catch (err) {
     throw new CliInputFileError(
       messages.winners.unreadable(file, err instanceof Error ? err.message : String(err)),
@@ -216,93 +226,117 @@ async function redeem(ctx: CliContext, deps: CliDeps, input: CommandInput): Prom
       },
     );
   }
-  const winners = orderForRedemption(parseWinnersFile(file, text));
-  const recipient = await me(ctx);
-  const notMine = winners.filter((w) => w.ticket.recipient !== recipient);
-  if (notMine.length > 0) {
-    throw new CliInputFileError(messages.winners.notYours(notMine.length, recipient), {
-      details: { file, recipient, foreign: notMine.length },
-      hint: messages.winners.notYoursHint,
-    });
-  }
-  const o = messages.output;
-  if (winners.length === 0) {
-    return {
-      title: messages.winners.empty,
-      rows: [],
-      json: { redeemed: 0, paid: 0n, failures: [], transactions: [] },
-    };
-  }
-  const broker = brokerAt(ctx.brokerAddress, ctx.provider);
-  const batches: StoredWinner[][] = [];
-  for (let i = 0; i < winners.length; i += size) batches.push(winners.slice(i, i + size));
-
-  const transactions: Record<string, unknown>[] = [];
-  const failures: Record<string, unknown>[] = [];
-  const extraLines: string[] = [];
-  let paid = 0n;
-  let redeemed = 0;
-  let gasUsed = 0n;
-  for (const [i, batch] of batches.entries()) {
-    deps.io.err(messages.progress.batch(i + 1, batches.length, batch.length));
-    const request = await broker.redeemWinningTickets.populateTransaction(batch);
-    const result = await executeTransaction(
-      ctx,
-      deps,
-      {
-        label: `redeem ${batch.length} ticket(s)`,
-        call: "redeemWinningTickets(SignedTicket[])",
-        request,
-      },
-      input.dryRun,
+  const store = await FileWinnerStore.open({ file });
+  try {
+    const signer = await ctx.getSigner();
+    const recipient = getAddress(await signer.getAddress()) as `0x${string}`;
+    const pending = (await store.list({ status: "pending" })).filter(
+      (w) => w.ticket.recipient.toLowerCase() === recipient.toLowerCase(),
     );
-    if (result.kind === "dry-run") {
-      transactions.push({ batch: i + 1, tickets: batch.length, gasEstimate: result.gasEstimate });
-      gasUsed += result.gasEstimate;
-      continue;
-    }
-    gasUsed += result.gasUsed;
-    const iface = broker.interface;
-    for (const log of result.receipt.logs) {
-      if (log.address.toLowerCase() !== ctx.brokerAddress.toLowerCase()) continue;
-      const parsed = iface.parseLog(log);
-      if (parsed === null) continue;
-      if (parsed.name === "WinningTicketRedeemed") {
-        paid += parsed.args.getValue("faceValue") as bigint;
-        redeemed++;
-      } else if (parsed.name === "TicketRedemptionFailed") {
-        const nonce = parsed.args.getValue("senderNonce") as bigint;
-        const sender = parsed.args.getValue("sender") as string;
-        const reasonError = explainTransactionError({
-          data: parsed.args.getValue("reason") as string,
-        });
-        const reason = reasonError instanceof Error ? reasonError.message : String(reasonError);
-        failures.push({ sender, senderNonce: nonce, reason });
-        extraLines.push(o.failedTicket(nonce, sender, reason));
+    const o = messages.output;
+    if (input.dryRun) {
+      const broker = brokerAt(ctx.brokerAddress, ctx.provider);
+      const ordered = [...pending].sort((a, b) =>
+        a.ticket.sender === b.ticket.sender
+          ? Number(a.ticket.senderNonce - b.ticket.senderNonce)
+          : a.ticket.sender < b.ticket.sender
+            ? -1
+            : 1,
+      );
+      let gasEstimate = 0n;
+      for (let i = 0; i < ordered.length; i += batchSize) {
+        const batch = ordered.slice(i, i + batchSize).map((w) => ({
+          ticket: w.ticket,
+          signature: w.signature,
+          recipientRand: w.recipientRand,
+        }));
+        try {
+          gasEstimate += await broker.redeemWinningTickets.estimateGas(batch, { from: recipient });
+        } catch (err) {
+          throw explainTransactionError(err);
+        }
       }
+      return {
+        title: o.dryRunTitle(
+          messages.winners.dryRun(ordered.length, Math.ceil(ordered.length / batchSize)),
+        ),
+        rows: [
+          [o.recipient, recipient],
+          [o.gasEstimate, gasEstimate.toString()],
+        ],
+        json: { dryRun: true, recipient, pending: ordered.length, batchSize, gasEstimate },
+      };
     }
-    transactions.push({
-      batch: i + 1,
-      tickets: batch.length,
-      hash: result.hash,
-      gasUsed: result.gasUsed,
-    });
-  }
-  if (input.dryRun) {
-    return {
-      title: o.dryRunTitle(
-        `redeem ${winners.length} ticket(s) in ${batches.length} transaction(s)`,
-      ),
-      rows: [[o.gasEstimate, gasUsed.toString()]],
-      json: { dryRun: true, tickets: winners.length, transactions, gasEstimate: gasUsed },
+    if (pending.length === 0) {
+      return {
+        title: messages.winners.empty,
+        rows: [],
+        json: { dryRun: false, recipient, redeemed: 0, paid: 0n },
+      };
+    }
+    const inner = new ContractRedemptionClient({ broker: brokerAt(ctx.brokerAddress, signer) });
+    let batchNumber = 0;
+    const client = {
+      redeem: async (winners: Parameters<ContractRedemptionClient["redeem"]>[0]) => {
+        batchNumber++;
+        deps.io.err(messages.progress.batch(batchNumber, winners.length));
+        const result = await inner.redeem(winners);
+        if (result.txHash !== undefined) deps.io.err(messages.progress.sent(result.txHash));
+        return result;
+      },
     };
+    const redeemer = new Redeemer({
+      recipient,
+      store,
+      reader: new ContractBrokerReader({ broker: brokerAt(ctx.brokerAddress, ctx.provider) }),
+      client,
+      graceSeconds,
+      batchSize,
+    });
+    const report = await redeemer.redeemDue();
+    const extraLines = [
+      ...report.unredeemable.map((u) =>
+        o.failedTicket(u.winner.ticket.senderNonce, u.winner.ticket.sender, u.error, false),
+      ),
+      ...report.retryLater.map((u) =>
+        o.failedTicket(u.winner.ticket.senderNonce, u.winner.ticket.sender, u.error, true),
+      ),
+    ];
+    return {
+      title: o.redeemed(report.redeemed.length, formatEth(report.paid)),
+      rows: [
+        [o.recipient, recipient],
+        [o.gasUsed, report.gasUsed.toString()],
+        [o.notDue, String(report.waiting)],
+      ],
+      extraLines,
+      json: {
+        dryRun: false,
+        recipient,
+        redeemed: report.redeemed.map((r) => ({
+          sender: r.winner.ticket.sender,
+          senderNonce: r.winner.ticket.senderNonce,
+          faceValue: r.winner.ticket.faceValue,
+          txHash: r.txHash,
+        })),
+        paid: report.paid,
+        gasUsed: report.gasUsed,
+        waiting: report.waiting,
+        unredeemable: report.unredeemable.map((u) => ({
+          sender: u.winner.ticket.sender,
+          senderNonce: u.winner.ticket.senderNonce,
+          error: u.error,
+        })),
+        retryLater: report.retryLater.map((u) => ({
+          sender: u.winner.ticket.sender,
+          senderNonce: u.winner.ticket.senderNonce,
+          error: u.error,
+        })),
+      },
+    };
+  } finally {
+    await store.close();
   }
-  return {
-    title: o.redeemed(redeemed, formatEth(paid)),
-    rows: [[o.gasUsed, gasUsed.toString()]],
-    extraLines,
-    json: { dryRun: false, redeemed, paid, gasUsed, failures, transactions },
-  };
 }
 
 /** Every command, by id. */
@@ -480,9 +514,10 @@ export const commands: Readonly<Record<CommandId, Command>> = {
     id: "recipient redeem",
     minArgs: 1,
     maxArgs: 1,
-    options: ["--batch-size"],
+    options: ["--batch-size", "--grace-seconds"],
     validate(input) {
-      batchSize(input);
+      positiveInteger(input, "--batch-size", DEFAULT_BATCH_SIZE, 500);
+      positiveInteger(input, "--grace-seconds", 60, 86_400 * 365);
     },
     run: redeem,
   },

@@ -100,7 +100,7 @@ export const commandHelp = {
     examples: ["npx ticketbroker recipient claimable 0xf39F…2266"],
   },
   "recipient redeem": {
-    usage: "recipient redeem <winners-file> [--batch-size <n>]",
+    usage: "recipient redeem <winner-store-file> [--batch-size <n>] [--grace-seconds <s>]",
     summary: "Redeem stored winning tickets in batches",
     description:
       "Redeems the winning tickets in <winners-file> (the JSON file a WinnerStore writes: a list of {ticket, signature, recipientRand}). Tickets are sent in ascending nonce order per sender, --batch-size per transaction (default 20). Each failed ticket is reported with its decoded reason and stays redeemable.",
@@ -282,6 +282,7 @@ ${KEYS}`;
         .join(", ");
       return `The contract refused: ${name}(${values}).`;
     },
+    cliHint: (name: string): string | undefined => revertHints[name],
     hint: (name: string) =>
       revertHints[name] ?? "See the error's NatSpec in contracts/interfaces/ITicketBroker.sol.",
     undecoded: (data: string) => `The contract refused with an unknown error (data ${data}).`,
@@ -293,16 +294,10 @@ ${KEYS}`;
 
   winners: {
     unreadable: (file: string, reason: string) => `Cannot read the winners file ${file}: ${reason}`,
-    unreadableHint: "Give the path of the JSON file your WinnerStore writes.",
-    malformed: (file: string, reason: string) =>
-      `The winners file ${file} is not a list of signed tickets: ${reason}`,
-    malformedHint:
-      'Each entry needs {"ticket": {recipient, sender, faceValue, winProb, senderNonce, recipientRandHash, expiry, workId}, "signature", "recipientRand"}.',
-    notYours: (count: number, account: string) =>
-      `${count} ticket(s) in the file are not for ${account}; only a ticket's recipient can redeem it.`,
-    notYoursHint:
-      "Run the command with the recipient's key (--account or TICKETBROKER_PRIVATE_KEY).",
-    empty: "The winners file holds no tickets; nothing to redeem.",
+    unreadableHint: "Give the path of the winner store file (JSON lines) your orchestrator writes.",
+    empty: "No pending winners for this account in the winner store; nothing to redeem.",
+    dryRun: (tickets: number, batches: number) =>
+      `redeem ${tickets} pending winner(s) in ${batches} transaction(s)`,
   },
 
   progress: {
@@ -310,8 +305,7 @@ ${KEYS}`;
     waiting: (seconds: number) => `Waiting for confirmation… ${seconds}s`,
     confirmed: (block: number, gasUsed: bigint) =>
       `Confirmed in block ${block} (gas used ${gasUsed}).`,
-    batch: (index: number, count: number, tickets: number) =>
-      `Batch ${index} of ${count}: ${tickets} ticket(s)`,
+    batch: (index: number, tickets: number) => `Redeeming batch ${index}: ${tickets} ticket(s)…`,
   },
 
   output: {
@@ -357,8 +351,9 @@ ${KEYS}`;
     claimable: "claimable this round",
     recipients: (n: number) => `${n} recipient(s) in the pool`,
     redeemed: (count: number, total: string) => `Redeemed ${count} ticket(s), paid ${total}.`,
-    failedTicket: (nonce: bigint, sender: string, reason: string) =>
-      `  not redeemed: nonce ${nonce} from ${sender}: ${reason} (the ticket stays redeemable)`,
+    failedTicket: (nonce: bigint, sender: string, reason: string, retry: boolean) =>
+      `  not redeemed: nonce ${nonce} from ${sender}: ${reason} (${retry ? "stays pending, retried next run" : "can never be redeemed; kept in the store"})`,
+    notDue: "winners not yet due",
     error: "Error",
     hint: "What to do",
   },

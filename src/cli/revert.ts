@@ -1,14 +1,12 @@
 import { Interface, isHexString, type ErrorDescription } from "ethers";
 
-import { recipientPoolAbi, ticketBrokerAbi } from "../abi.js";
+import { recipientPoolAbi } from "../abi.js";
+import { TicketBrokerUnknownRevert, decodeBrokerError } from "../contractErrors.js";
 import { ContractRevertError, InsufficientBalanceError } from "./errors.js";
 import { messages } from "./messages.js";
 
-/** Every custom error the broker and the pool (with its OpenZeppelin parents) can revert with. */
-const errorInterface = new Interface([
-  ...ticketBrokerAbi.filter((item) => item.type === "error"),
-  ...recipientPoolAbi.filter((item) => item.type === "error"),
-]);
+/** The pool's custom errors (with its OpenZeppelin parents'); the broker's go through decodeBrokerError. */
+const poolErrorInterface = new Interface(recipientPoolAbi.filter((item) => item.type === "error"));
 
 /** Finds ABI-encoded revert data anywhere in an ethers or JSON-RPC error chain. */
 export function findRevertData(err: unknown, depth = 0): string | undefined {
@@ -48,9 +46,23 @@ function errorText(err: unknown): string {
 export function explainTransactionError(err: unknown): unknown {
   const data = findRevertData(err);
   if (data !== undefined) {
+    const brokerError = decodeBrokerError(data);
+    if (!(brokerError instanceof TicketBrokerUnknownRevert)) {
+      const args = { ...brokerError.details };
+      return new ContractRevertError(
+        `${messages.revert.decoded(brokerError.code, args)} ${brokerError.message}.`,
+        {
+          errorName: brokerError.code,
+          args,
+          details: { errorName: brokerError.code, ...args },
+          hint: messages.revert.cliHint(brokerError.code) ?? brokerError.hint,
+          cause: brokerError,
+        },
+      );
+    }
     let description: ErrorDescription | null = null;
     try {
-      description = errorInterface.parseError(data);
+      description = poolErrorInterface.parseError(data);
     } catch {
       description = null;
     }
