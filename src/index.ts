@@ -72,3 +72,75 @@ export {
   type ValidatedTicket,
   type TicketFundsInput,
 } from "./validateTicket.js";
+export {
+  InvalidPriceError,
+  PriceUnitMismatchError,
+  MissingPriceFeedError,
+  PriceFeedPairError,
+  PriceFeedDecimalsError,
+  StalePriceFeedError,
+  NonPositivePriceFeedAnswerError,
+  PriceFeedReadError,
+  PriceFeedNotReadyError,
+  InvalidFeeInputError,
+  InvalidSessionConfigError,
+  PaymentExceedsMaxTotalEVError,
+  InsufficientSessionBalanceError,
+  SessionPriceChangedError,
+} from "./pricing/errors.js";
+export {
+  PRICE_UNITS,
+  priceInWei,
+  comparePrices,
+  assertSameUnit,
+  formatPrice,
+  type Price,
+  type PriceUnit,
+  type PriceSetting,
+} from "./pricing/price.js";
+export {
+  WEI_PER_ETH,
+  parsePricePerUnit,
+  parsePixelsPerUnit,
+  parsePriceSetting,
+} from "./pricing/parsePrice.js";
+export {
+  AGGREGATOR_V3_ABI,
+  DEFAULT_MAX_FEED_AGE_SECONDS,
+  PriceFeed,
+  type CurrencyRate,
+  type PriceFeedAnswer,
+  type PriceFeedOptions,
+  type FeedTimer,
+} from "./pricing/priceFeed.js";
+export {
+  ARBITRUM_ONE_ETH_USD_FEED,
+  ETHEREUM_MAINNET_ETH_USD_FEED,
+  DEFAULT_PRICE_FEED,
+  KNOWN_PRICE_FEEDS,
+  type KnownPriceFeed,
+} from "./pricing/feeds.js";
+export { resolvePrice } from "./pricing/resolvePrice.js";
+export { isWithinMaxPrice, selectRecipients } from "./pricing/selectRecipients.js";
+export { redemptionOverhead, advertisedPrice } from "./pricing/adjustPrice.js";
+export {
+  PASSTHROUGH_FPS_ASSUMPTION,
+  segmentPixels,
+  feeFor,
+  estimateFee,
+  type OutputProfile,
+  type FeeEstimate,
+} from "./pricing/estimateFee.js";
+export { sessionKey, type SessionId } from "./session/sessionKey.js";
+export { SessionLedger, type SessionTotals } from "./session/sessionLedger.js";
+export {
+  SenderSession,
+  type SenderSessionOptions,
+  type PaymentPlan,
+} from "./session/senderSession.js";
+export {
+  RecipientSession,
+  DEFAULT_MAX_PRICE_CHANGE_FACTOR,
+  type RecipientSessionOptions,
+  type CreditedTicket,
+} from "./session/recipientSession.js";
