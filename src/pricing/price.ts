@@ -76,7 +76,14 @@ export function priceInWei({
   return { unit, weiPerUnit: amount.div(per) };
 }
 
-/** Throws {@link PriceUnitMismatchError} unless both prices are for the same unit. */
+/**
+ * Throws {@link PriceUnitMismatchError} unless both prices are for the same unit.
+ *
+ * @example
+ * ```ts
+ * assertSameUnit(priceInWei({ wei: 1n }), priceInWei({ wei: 1n, unit: "second" })); // throws
+ * ```
+ */
 export function assertSameUnit(a: Price, b: Price, what = "prices"): void {
   if (a.unit !== b.unit) {
     throw new PriceUnitMismatchError(`Cannot compare ${what} per ${a.unit} and per ${b.unit}`, {
@@ -100,7 +107,14 @@ export function comparePrices(a: Price, b: Price): -1 | 0 | 1 {
   return a.weiPerUnit.cmp(b.weiPerUnit);
 }
 
-/** A short human-readable form, e.g. "41/200 wei/pixel (≈ 0.205)". For display only. */
+/**
+ * A short human-readable form, for display only.
+ *
+ * @example
+ * ```ts
+ * formatPrice(priceInWei({ wei: 41n, per: 200n })); // "41/200 wei/pixel (≈ 0.205)"
+ * ```
+ */
 export function formatPrice(price: Price): string {
   const exact = `${price.weiPerUnit.toString()} wei/${price.unit}`;
   return price.weiPerUnit.den === 1n

@@ -15,6 +15,13 @@ export interface SessionTotals {
 /**
  * The exact balance of one session, shared by the sender and the recipient sides: credits are
  * ticket EVs, debits are fees. `balance === credited − debited` always holds; nothing is rounded.
+ * Use it through {@link SenderSession} or {@link RecipientSession}.
+ *
+ * @example
+ * ```ts
+ * const s = new SenderSession({ sender, recipient, paramsId, faceValue, winProb, maxTotalEV });
+ * s.credited.sub(s.debited).equals(s.balance); // always true
+ * ```
  */
 export class SessionLedger implements SessionTotals, SessionId {
   readonly sender: string;
