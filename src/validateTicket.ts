@@ -27,8 +27,48 @@ const STRUCT_RAND_HASH = 192;
 
 /** digest ‖ recipientRand for the draw. */
 const drawInput = Buffer.alloc(64);
-/** abi.encode(recipientRand) for the commitment check. */
+/** abi.encode(recipientRand) for the commitment check and the draw. */
 const randWord = Buffer.alloc(32);
+/**
+ * The last rand and its commitment, and the last signer public key and its keccak: a recipient
+ * validates many tickets with one rand from one sender, so each saves a keccak per ticket.
+ */
+let lastRand: bigint | undefined;
+let lastRandHash: Buffer | undefined;
+let lastPublicKey: Buffer | undefined;
+let lastPublicKeyHash: Buffer | undefined;
+
+/** keccak256(abi.encode(recipientRand)); leaves abi.encode(recipientRand) in randWord. */
+function randCommitment(recipientRand: bigint): Buffer {
+  try {
+    writeUint256(randWord, 0, recipientRand);
+  } catch (err) {
+    throw new InvalidTicketFieldError("recipientRand is not a uint256", {
+      details: {
+        recipientRand: typeof recipientRand === "bigint" ? recipientRand : String(recipientRand),
+      },
+      hint: "Pass the recipient's secret as a bigint in [0, 2^256 − 1].",
+      cause: err instanceof FieldFormatError ? undefined : err,
+    });
+  }
+  if (recipientRand === lastRand && lastRandHash !== undefined) return lastRandHash;
+  lastRand = undefined;
+  lastRandHash = keccak256(randWord);
+  lastRand = recipientRand;
+  return lastRandHash;
+}
+
+/** keccak256 of the 64 coordinate bytes of an uncompressed public key. */
+function publicKeyHash(publicKey: Uint8Array): Buffer {
+  const key = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength);
+  if (lastPublicKey !== undefined && lastPublicKeyHash !== undefined && key.equals(lastPublicKey)) {
+    return lastPublicKeyHash;
+  }
+  const hash = keccak256(key.subarray(1));
+  lastPublicKey = Buffer.from(key);
+  lastPublicKeyHash = hash;
+  return hash;
+}
 
 /** What {@link validateTicket} needs. */
 export interface ValidateTicketInput {
@@ -90,18 +130,8 @@ export function validateTicket(input: ValidateTicketInput): ValidatedTicket {
   if (now > ticket.expiry) {
     throw new TicketBrokerTicketExpired({ expiry: ticket.expiry, timestamp: now });
   }
-  try {
-    writeUint256(randWord, 0, recipientRand);
-  } catch (err) {
-    throw new InvalidTicketFieldError("recipientRand is not a uint256", {
-      details: {
-        recipientRand: typeof recipientRand === "bigint" ? recipientRand : String(recipientRand),
-      },
-      hint: "Pass the recipient's secret as a bigint in [0, 2^256 − 1].",
-      cause: err instanceof FieldFormatError ? undefined : err,
-    });
-  }
-  if (keccak256(randWord).compare(struct, STRUCT_RAND_HASH, STRUCT_RAND_HASH + 32) !== 0) {
+  const randHash = randCommitment(recipientRand);
+  if (randHash.compare(struct, STRUCT_RAND_HASH, STRUCT_RAND_HASH + 32) !== 0) {
     throw new TicketBrokerRandMismatch({
       recipientRandHash: ticket.recipientRandHash,
       recipientRand,
@@ -124,9 +154,7 @@ export function validateTicket(input: ValidateTicketInput): ValidatedTicket {
   const won = keccak256(drawInput).compare(struct, STRUCT_WIN_PROB, STRUCT_WIN_PROB + 32) < 0;
 
   const publicKey = recoverTicketPublicKey(digest, signed.signature);
-  const addressHash = keccak256(
-    Buffer.from(publicKey.buffer, publicKey.byteOffset + 1, publicKey.byteLength - 1),
-  );
+  const addressHash = publicKeyHash(publicKey);
   let signer: Hex;
   if (
     addressHash.compare(

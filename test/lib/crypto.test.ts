@@ -3,7 +3,13 @@
  * hash, the domain, digests and signatures (RFC 6979, so byte-identical), the win draw and the
  * signature rules of the validator.
  */
-import { SignTypedDataVersion, TypedDataUtils, signTypedData } from "@metamask/eth-sig-util";
+import {
+  SignTypedDataVersion,
+  TypedDataUtils,
+  signTypedData,
+  type MessageTypes,
+  type TypedMessage,
+} from "@metamask/eth-sig-util";
 import { expect } from "chai";
 import { TypedDataEncoder, Wallet, computeAddress } from "ethers";
 import fc from "fast-check";
@@ -58,8 +64,9 @@ const arbDomain: fc.Arbitrary<TicketDomain> = fc.record({
     .map((b) => `0x${Buffer.from(b).toString("hex")}` as `0x${string}`),
 });
 
-function sigUtilData(domain: TicketDomain, t: Ticket) {
-  return {
+/** eth-sig-util's typed data; its domain type says number, but it encodes decimal strings too. */
+function sigUtilData(domain: TicketDomain, t: Ticket): TypedMessage<MessageTypes> {
+  const data = {
     types: {
       EIP712Domain: [
         { name: "name", type: "string" },
@@ -79,6 +86,7 @@ function sigUtilData(domain: TicketDomain, t: Ticket) {
       expiry: t.expiry.toString(),
     },
   };
+  return data as unknown as TypedMessage<MessageTypes>;
 }
 
 describe("ticket crypto core", function () {

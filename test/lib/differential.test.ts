@@ -358,7 +358,7 @@ describe("differential: library vs TicketBroker", function () {
           default:
             break;
         }
-        let sig = Buffer.from(key.signDigest(signHasher.digest(resign ? t : signed)));
+        let sig: Buffer = Buffer.from(key.signDigest(signHasher.digest(resign ? t : signed)));
         switch (m.kind) {
           case "sigByte":
             sig = setSigByte(sig, m.index, (sig[m.index] as number) ^ m.xor);
