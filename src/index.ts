@@ -144,3 +144,70 @@ export {
   type RecipientSessionOptions,
   type CreditedTicket,
 } from "./session/recipientSession.js";
+export { type TicketParams, ticketParamsEV, ticketParamsKey } from "./ticketParams.js";
+export {
+  type BrokerReader,
+  type SenderFunds,
+  ContractBrokerReader,
+  BrokerReaderNoProviderError,
+} from "./chain/brokerReader.js";
+export {
+  TicketParamsExpiredError,
+  TicketParamsEVNotBelowFaceValueError,
+  TicketParamsEVTooHighError,
+  TicketParamsFaceValueTooHighError,
+  TicketParamsSenderUnlockingError,
+  TicketParamsMismatchError,
+  PaymentEVTooHighError,
+  NonceStoreError,
+} from "./sender/errors.js";
+export { validateTicketParams, type SenderLimits } from "./sender/validateTicketParams.js";
+export {
+  planPayment,
+  createPayment,
+  type PaymentPlan as TicketPaymentPlan,
+  type Payment,
+} from "./sender/createPayment.js";
+export {
+  MAX_SENDER_NONCE,
+  MemoryNonceStore,
+  type NonceStore,
+  type NonceRange,
+} from "./sender/nonceStore.js";
+export { FileNonceStore } from "./sender/fileNonceStore.js";
+export { NonceAllocator } from "./sender/nonceAllocator.js";
+export { TicketSender, type TicketSenderLimits } from "./sender/ticketSender.js";
+export {
+  TicketParamsNotIssuedError,
+  TicketParamsMismatchOnReceiveError,
+  TicketParamsExpiredOnReceiveError,
+  TicketNonceReusedError,
+  TicketParamsNonceLimitError,
+  SenderCannotPayError,
+  SenderUnlockingError,
+  IssueTicketParamsError,
+  WinnerStoreError,
+} from "./recipient/errors.js";
+export { deriveRecipientRand, type RecipientRandInput } from "./recipient/recipientRand.js";
+export {
+  DEFAULT_TX_COST_MULTIPLIER,
+  recipientFaceValue,
+  issueTicketParams,
+} from "./recipient/issueTicketParams.js";
+export {
+  MemoryWinnerStore,
+  type WinnerStore,
+  type WinningTicket,
+  type StoredWinner,
+  type WinnerStatus,
+} from "./recipient/winnerStore.js";
+export { FileWinnerStore } from "./recipient/fileWinnerStore.js";
+export { Recipient, type RecipientPolicy, type ReceivedTicket } from "./recipient/recipient.js";
+export {
+  Redeemer,
+  ContractRedemptionClient,
+  isPermanentRedemptionFailure,
+  type RedemptionClient,
+  type RedemptionSubmission,
+  type RedemptionReport,
+} from "./recipient/redeemer.js";
