@@ -26,17 +26,20 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
     /// @notice The constructor's recipient pool is the zero address.
     error TicketBrokerInvalidRecipientPool();
 
-    /// @dev One slot. 96 bits hold 7.9e28 wei, far more ether than exists.
+    /// @dev One slot: what a deposit-paid redemption reads and writes. 96 bits hold 7.9e28 wei.
     struct Sender {
         uint96 deposit; // wei
-        uint96 reserve; // wei
         uint64 unlockEnd; // Unix seconds; 0 = locked
     }
 
-    /// @dev Reserve claimed from one sender in its latest round with a claim. One slot.
-    struct SenderRound {
-        uint96 claimed; // wei, all recipients together
-        uint64 round; // round of `claimed`
+    /**
+     * @dev One slot: the reserve together with what was claimed from it in its latest round with
+     * a claim, so a claim writes a slot that funding already made non-zero.
+     */
+    struct Reserve {
+        uint96 funds; // wei remaining
+        uint96 claimed; // wei claimed by all recipients together in `round`
+        uint64 round;
     }
 
     /**
@@ -60,7 +63,7 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
     IRecipientPool private immutable _recipientPool;
 
     mapping(address sender => Sender) private _senders;
-    mapping(address sender => SenderRound) private _senderRounds;
+    mapping(address sender => Reserve) private _reserves;
     mapping(address sender => mapping(address recipient => Pair)) private _pairs;
     mapping(address recipient => uint256 amount) private _credits;
     mapping(address sender => mapping(address signer => uint64 validUntil)) private _signerValidUntil;
@@ -121,7 +124,7 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc ITicketBroker
     function unlock() external {
         Sender storage s = _senders[msg.sender];
-        require(s.deposit != 0 || s.reserve != 0, TicketBrokerNoFunds(msg.sender));
+        require(s.deposit != 0 || _reserves[msg.sender].funds != 0, TicketBrokerNoFunds(msg.sender));
         require(s.unlockEnd == 0, TicketBrokerAlreadyUnlocking(msg.sender, s.unlockEnd));
         // block.timestamp + at most 365 days fits in 64 bits for the next 5e11 years.
         uint64 unlockEnd = uint64(block.timestamp + _unlockPeriod);
@@ -145,9 +148,11 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
             block.timestamp >= s.unlockEnd,
             TicketBrokerUnlockPending(msg.sender, s.unlockEnd, block.timestamp)
         );
+        uint256 reserve = _reserves[msg.sender].funds;
         delete _senders[msg.sender];
-        emit Withdrawn(msg.sender, s.deposit, s.reserve);
-        _transfer(msg.sender, uint256(s.deposit) + s.reserve);
+        delete _reserves[msg.sender];
+        emit Withdrawn(msg.sender, s.deposit, reserve);
+        _transfer(msg.sender, s.deposit + reserve);
     }
 
     // ----------------------------------------------------------------------------------------
@@ -195,11 +200,20 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
         uint256 count = tickets.length;
         for (uint256 i = 0; i < count; ++i) {
             SignedTicket calldata t = tickets[i];
+            uint256 freeMemory;
+            assembly ("memory-safe") {
+                freeMemory := mload(0x40)
+            }
             (uint256 amount, bytes memory reason) = _redeem(t.ticket, t.signature, t.recipientRand);
             if (reason.length == 0) {
                 paid += amount;
             } else {
                 emit TicketRedemptionFailed(t.ticket.sender, t.ticket.recipient, i, t.ticket.senderNonce, reason);
+            }
+            // Nothing allocated for this ticket is used again: reuse the memory for the next one
+            // rather than let memory (and its quadratic cost) grow with the batch.
+            assembly ("memory-safe") {
+                mstore(0x40, freeMemory)
             }
         }
         _transfer(msg.sender, paid);
@@ -243,7 +257,7 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc ITicketBroker
     function getSenderInfo(address sender) external view returns (SenderInfo memory) {
         Sender memory s = _senders[sender];
-        return SenderInfo({deposit: s.deposit, reserve: s.reserve, unlockEnd: s.unlockEnd});
+        return SenderInfo({deposit: s.deposit, reserve: _reserves[sender].funds, unlockEnd: s.unlockEnd});
     }
 
     /// @inheritdoc ITicketBroker
@@ -259,7 +273,7 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc ITicketBroker
     function claimableReserve(address sender, address recipient) external view returns (uint256) {
-        return _allocation(sender, recipient, _senders[sender].reserve, _pairs[sender][recipient], currentRound());
+        return _allocation(_reserves[sender], recipient, _pairs[sender][recipient], currentRound());
     }
 
     /// @inheritdoc ITicketBroker
@@ -299,16 +313,19 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
     function _fund(address sender, uint256 depositAmount, uint256 reserveAmount) private {
         require(msg.value != 0, TicketBrokerZeroValue());
         Sender storage s = _senders[sender];
-        Sender memory next = s;
-        uint256 deposit = next.deposit + depositAmount;
-        uint256 reserve = next.reserve + reserveAmount;
-        require(deposit <= type(uint96).max, TicketBrokerAmountTooLarge(deposit));
-        require(reserve <= type(uint96).max, TicketBrokerAmountTooLarge(reserve));
-        bool cancelsUnlock = msg.sender == sender && next.unlockEnd != 0;
-        // Both bounded by the checks above.
-        s.deposit = uint96(deposit);
-        s.reserve = uint96(reserve);
-        if (cancelsUnlock) s.unlockEnd = 0;
+        bool cancelsUnlock = msg.sender == sender && s.unlockEnd != 0;
+        if (depositAmount != 0 || cancelsUnlock) {
+            uint256 deposit = s.deposit + depositAmount;
+            require(deposit <= type(uint96).max, TicketBrokerAmountTooLarge(deposit));
+            s.deposit = uint96(deposit);
+            if (cancelsUnlock) s.unlockEnd = 0;
+        }
+        if (reserveAmount != 0) {
+            Reserve storage r = _reserves[sender];
+            uint256 reserve = r.funds + reserveAmount;
+            require(reserve <= type(uint96).max, TicketBrokerAmountTooLarge(reserve));
+            r.funds = uint96(reserve);
+        }
         if (depositAmount != 0) emit DepositFunded(sender, msg.sender, depositAmount);
         if (reserveAmount != 0) emit ReserveFunded(sender, msg.sender, reserveAmount);
         if (cancelsUnlock) emit UnlockCancelled(sender);
@@ -324,15 +341,17 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
         bytes calldata signature,
         uint256 recipientRand
     ) private returns (uint256 paid, bytes memory reason) {
-        reason = _validate(ticket, signature, recipientRand);
-        if (reason.length == 0) (paid, reason) = _settle(ticket);
+        Pair storage pair = _pairs[ticket.sender][ticket.recipient];
+        reason = _validate(ticket, signature, recipientRand, pair);
+        if (reason.length == 0) (paid, reason) = _settle(ticket, pair);
     }
 
     /// @dev Every rule that does not depend on the sender's funds; returns the error or "".
     function _validate(
         Ticket calldata ticket,
         bytes calldata signature,
-        uint256 recipientRand
+        uint256 recipientRand,
+        Pair storage pair
     ) private view returns (bytes memory) {
         address recipient = ticket.recipient;
         address sender = ticket.sender;
@@ -342,11 +361,11 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
         if (block.timestamp > ticket.expiry) {
             return abi.encodeWithSelector(TicketBrokerTicketExpired.selector, ticket.expiry, block.timestamp);
         }
-        if (keccak256(abi.encode(recipientRand)) != ticket.recipientRandHash) {
+        if (TicketLib.randHash(recipientRand) != ticket.recipientRandHash) {
             return abi.encodeWithSelector(TicketBrokerRandMismatch.selector, ticket.recipientRandHash, recipientRand);
         }
         uint256 nonce = ticket.senderNonce;
-        uint256 highestNonce = _pairs[sender][recipient].highestNonce;
+        uint256 highestNonce = pair.highestNonce;
         if (nonce <= highestNonce) {
             return
                 abi.encodeWithSelector(
@@ -377,14 +396,13 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev Pays a valid winning ticket from the deposit, then the reserve allocation; all or nothing.
-    function _settle(Ticket calldata ticket) private returns (uint256 paid, bytes memory reason) {
+    function _settle(Ticket calldata ticket, Pair storage pair) private returns (uint256 paid, bytes memory reason) {
         address sender = ticket.sender;
         Sender storage senderSlot = _senders[sender];
         Sender memory s = senderSlot;
         if (s.unlockEnd != 0 && block.timestamp >= s.unlockEnd) {
             return (0, abi.encodeWithSelector(TicketBrokerSenderUnlocked.selector, sender, s.unlockEnd));
         }
-        Pair storage pair = _pairs[sender][ticket.recipient];
         uint256 faceValue = ticket.faceValue;
         uint256 fromReserve;
         if (faceValue <= s.deposit) {
@@ -393,9 +411,11 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
             pair.highestNonce = uint96(ticket.senderNonce);
         } else {
             fromReserve = faceValue - s.deposit;
+            Reserve storage reserveSlot = _reserves[sender];
+            Reserve memory r = reserveSlot;
             Pair memory p = pair;
             uint256 round = currentRound();
-            uint256 allocation = _allocation(sender, ticket.recipient, s.reserve, p, round);
+            uint256 allocation = _allocation(r, ticket.recipient, p, round);
             // The guard and the payout use the same quantity: the ticket is paid in full or not at all.
             if (fromReserve > allocation) {
                 return (
@@ -403,52 +423,37 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
                     abi.encodeWithSelector(
                         TicketBrokerInsufficientFunds.selector,
                         sender,
-                        uint256(s.deposit) + allocation,
+                        s.deposit + allocation,
                         faceValue
                     )
                 );
             }
+            // fromReserve <= allocation <= r.funds < 2^96; one round's claims never exceed the
+            // reserve at the round's start (< 2^96); round = block.timestamp / roundLength < 2^64.
             senderSlot.deposit = 0;
-            senderSlot.reserve = s.reserve - uint96(fromReserve);
-            _recordClaim(sender, pair, p, ticket.senderNonce, fromReserve, round);
+            reserveSlot.funds = r.funds - uint96(fromReserve);
+            reserveSlot.claimed = uint96((r.round == round ? r.claimed : 0) + fromReserve);
+            reserveSlot.round = uint64(round);
+            pair.highestNonce = uint96(ticket.senderNonce);
+            pair.reserveClaimed = uint96((p.claimRound == round ? p.reserveClaimed : 0) + fromReserve);
+            pair.claimRound = uint64(round);
+            emit ReserveClaimed(sender, ticket.recipient, fromReserve);
         }
-        emit WinningTicketRedeemed(sender, ticket.recipient, ticket.senderNonce, faceValue, fromReserve);
+        emit WinningTicketRedeemed(sender, ticket.recipient, ticket.senderNonce, faceValue);
         return (faceValue, "");
     }
 
-    /// @dev Records a reserve claim of `fromReserve` (at most the allocation, so at most the reserve).
-    function _recordClaim(
-        address sender,
-        Pair storage pair,
-        Pair memory p,
-        uint256 nonce,
-        uint256 fromReserve,
-        uint256 round
-    ) private {
-        SenderRound storage roundSlot = _senderRounds[sender];
-        SenderRound memory r = roundSlot;
-        // Claims in one round never exceed the sender's 96-bit reserve at the round's start, and
-        // round = block.timestamp / roundLength fits in 64 bits.
-        roundSlot.claimed = uint96((r.round == round ? r.claimed : 0) + fromReserve);
-        roundSlot.round = uint64(round);
-        pair.highestNonce = uint96(nonce);
-        pair.reserveClaimed = uint96((p.claimRound == round ? p.reserveClaimed : 0) + fromReserve);
-        pair.claimRound = uint64(round);
-    }
-
-    /// @dev What `recipient` may still claim this round from `sender`'s `reserve`.
+    /// @dev What `recipient` may still claim this round from the reserve `r`.
     function _allocation(
-        address sender,
+        Reserve memory r,
         address recipient,
-        uint256 reserve,
         Pair memory p,
         uint256 round
     ) private view returns (uint256) {
-        if (reserve == 0 || !_recipientPool.isEligible(recipient)) return 0;
-        SenderRound memory r = _senderRounds[sender];
+        if (r.funds == 0 || !_recipientPool.isEligible(recipient)) return 0;
         return
             ReserveMath.allocation(
-                reserve,
+                r.funds,
                 r.round == round ? r.claimed : 0,
                 _recipientPool.eligibleCount(),
                 p.claimRound == round ? p.reserveClaimed : 0

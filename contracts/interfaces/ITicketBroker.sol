@@ -91,14 +91,16 @@ interface ITicketBroker {
     /// @notice `sender` withdrew its whole deposit and reserve.
     event Withdrawn(address indexed sender, uint256 deposit, uint256 reserve);
 
-    /// @notice A winning ticket was paid: `faceValue` wei, of which `fromReserve` came from the reserve.
+    /// @notice A winning ticket was paid its `faceValue` in wei.
     event WinningTicketRedeemed(
         address indexed sender,
         address indexed recipient,
         uint256 senderNonce,
-        uint256 faceValue,
-        uint256 fromReserve
+        uint256 faceValue
     );
+
+    /// @notice `amount` wei of a winning ticket's face value came from `sender`'s reserve.
+    event ReserveClaimed(address indexed sender, address indexed recipient, uint256 amount);
 
     /**
      * @notice A ticket in a batch was not redeemed; it is untouched and may be retried.
