@@ -59,10 +59,12 @@ export default defineConfig({
       type: "edr-simulated",
       chainType: "l1",
     },
+    // A `hardhat node` started separately. TICKETBROKER_LOCALHOST_URL points it elsewhere
+    // (the end-to-end test runs its node on a free port).
     localhost: {
       type: "http",
       chainType: "generic",
-      url: "http://127.0.0.1:8545",
+      url: process.env.TICKETBROKER_LOCALHOST_URL ?? "http://127.0.0.1:8545",
     },
     arbitrumSepolia: {
       type: "http",

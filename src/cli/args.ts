@@ -2,7 +2,12 @@ import { CliUsageError } from "./errors.js";
 import { messages } from "./messages.js";
 
 /** Options every command accepts. */
-export const GLOBAL_VALUE_OPTIONS = ["--network", "--account", "--broker"] as const;
+export const GLOBAL_VALUE_OPTIONS = [
+  "--network",
+  "--account",
+  "--broker",
+  "--deployment-id",
+] as const;
 export const GLOBAL_BOOLEAN_OPTIONS = ["--json", "--dry-run", "--help"] as const;
 
 export interface ParsedArgs {

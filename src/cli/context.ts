@@ -17,6 +17,8 @@ export interface ConnectOptions {
   readonly network: string;
   readonly account: number;
   readonly broker: string | undefined;
+  /** Ignition deployment id to read the broker from (default `chain-<chainId>`). */
+  readonly deploymentId: string | undefined;
 }
 
 /** Where a command writes. `progress` replaces the previous progress line on a terminal. */

@@ -24,8 +24,8 @@ async function readIgnitionRecord(file: string): Promise<string | undefined> {
 
 /**
  * Finds the broker for a network, in this order: the `--broker` flag; Ignition's record of a
- * deployment from one of `searchRoots` (ignition/deployments/chain-<chainId>/, as written by
- * `hardhat ignition deploy`); the package's committed deployments (src/deployments.ts). Then
+ * deployment from one of `searchRoots` (ignition/deployments/<deploymentId or chain-<chainId>>/,
+ * as written by `hardhat ignition deploy`); unless a deployment id was given, the package's committed deployments (src/deployments.ts). Then
  * checks that the address holds code, so a restarted node is reported instead of silently
  * calling an empty address.
  */
@@ -34,6 +34,8 @@ export async function resolveBrokerAddress(options: {
   networkName: string;
   chainId: bigint;
   brokerFlag: string | undefined;
+  /** Ignition deployment id (folder under ignition/deployments/); default `chain-<chainId>`. */
+  deploymentId?: string | undefined;
   searchRoots: readonly string[];
 }): Promise<string> {
   const { provider, networkName, chainId, brokerFlag } = options;
@@ -53,12 +55,12 @@ export async function resolveBrokerAddress(options: {
       root,
       "ignition",
       "deployments",
-      `chain-${chainId}`,
+      options.deploymentId ?? `chain-${chainId}`,
       "deployed_addresses.json",
     );
     address = await readIgnitionRecord(file);
   }
-  address ??= getDeployment(chainId)?.ticketBroker;
+  if (options.deploymentId === undefined) address ??= getDeployment(chainId)?.ticketBroker;
   if (address === undefined) {
     throw new NoDeploymentError(messages.deployment.none(networkName, chainId), {
       details: { network: networkName, chainId },

@@ -62,6 +62,7 @@ export async function connectWithHardhat(
     networkName: options.network,
     chainId,
     brokerFlag: options.broker,
+    deploymentId: options.deploymentId,
     searchRoots: [...new Set([process.cwd(), PACKAGE_ROOT])],
   });
   let signer: Promise<Signer> | undefined;

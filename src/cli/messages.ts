@@ -12,6 +12,8 @@ const GLOBAL_OPTIONS = `Options (every command):
   --account <index>   Which of the network's accounts signs (default 0). Ignored when
                       TICKETBROKER_PRIVATE_KEY is set.
   --broker <address>  Use the TicketBroker at this address instead of the recorded deployment.
+  --deployment-id <id>  Read the broker from ignition/deployments/<id>/ (the --deployment-id
+                      you gave \`hardhat ignition deploy\`; default chain-<chainId>).
   --dry-run           Show the transaction and its gas estimate; send nothing.
   --json              Print the result (or the error) as JSON on stdout.
   -h, --help          Show help for a command: \`npx ticketbroker sender deposit --help\`.`;

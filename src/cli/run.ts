@@ -127,6 +127,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
       network: args.values.get("--network") ?? DEFAULT_NETWORK,
       account: Number(accountText),
       broker: args.values.get("--broker"),
+      deploymentId: args.values.get("--deployment-id"),
     });
     const result = await command.run(ctx, deps, input);
     deps.io.out(json ? toJson(result.json) : render(result));

@@ -397,7 +397,7 @@ describe("ticketbroker CLI", function () {
 
     it("an unknown --network lists the configured networks (real Hardhat config)", async function () {
       const error = await connectWithHardhat(
-        { network: "mainnetx", account: 0, broker: undefined },
+        { network: "mainnetx", account: 0, broker: undefined, deploymentId: undefined },
         {},
       ).then(
         () => undefined,

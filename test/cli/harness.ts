@@ -5,6 +5,7 @@ import type { Provider, Signer } from "ethers";
 import type { CliContext, CliDeps, ConnectOptions } from "../../src/cli/context.js";
 import { resolveBrokerAddress } from "../../src/cli/deployment.js";
 import { UnknownNetworkError } from "../../src/cli/errors.js";
+import { messages } from "../../src/cli/messages.js";
 import { runCli } from "../../src/cli/run.js";
 
 /** What one CLI run printed and returned. */
@@ -45,6 +46,7 @@ export function cliHarness(options: {
           networkName: "localhost",
           chainId: options.chainId,
           brokerFlag: connect.broker ?? options.brokerAddress,
+          deploymentId: connect.deploymentId,
           searchRoots: [],
         });
         return {
