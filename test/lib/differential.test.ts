@@ -24,6 +24,7 @@ import {
 } from "../../src/index.js";
 import {
   MAX_UINT256,
+  UNLOCK_PERIOD,
   arbAddress,
   arbBytes32,
   arbTicket,
@@ -45,6 +46,11 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 const SENDER_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 const DELEGATE_KEY = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
 const OTHER_KEY = `0x${"3c".repeat(32)}` as const;
+/** A key the sender authorised and then revoked: it covers tickets expiring by its validUntil. */
+const REVOKED_KEY = `0x${"5e".repeat(32)}` as const;
+/** Chain 2's sender is unlocking (tickets still redeemable); chain 3's has finished unlocking. */
+const UNLOCKING_CHAIN = 2;
+const UNLOCKED_CHAIN = 3;
 
 type Deployment = Awaited<ReturnType<typeof setUpChain>>;
 
@@ -86,7 +92,15 @@ async function setUpChain(chainId: number) {
     86_400n,
   ]);
   const twinDomain = await readTicketDomain(twin);
-  return { ...d, domain, hasher, senderKey, delegateKey, twinDomain };
+  const revokedKey = new RawKeyTicketSigner(REVOKED_KEY);
+  await broker.connect(sender).authorizeSigner(revokedKey.address);
+  await broker.connect(sender).revokeSigner(revokedKey.address);
+  const index = CHAIN_IDS.indexOf(chainId);
+  if (index === UNLOCKING_CHAIN || index === UNLOCKED_CHAIN) await broker.connect(sender).unlock();
+  if (index === UNLOCKED_CHAIN) await d.connection.networkHelpers.time.increase(UNLOCK_PERIOD + 1n);
+  /** Every signer the sender ever authorised; any other address was never authorised (0). */
+  const knownSigners = [delegateKey.address, revokedKey.address];
+  return { ...d, domain, hasher, senderKey, delegateKey, revokedKey, knownSigners, twinDomain };
 }
 
 /** The block time eth_call runs at ("latest"). */
@@ -126,12 +140,15 @@ async function libraryOutcome(
   now: bigint,
 ): Promise<string> {
   const caller = d.recipient.address as `0x${string}`;
-  const [highest, info, allocation] = await Promise.all([
+  const [highest, info, allocation, ...signerLimits] = await Promise.all([
     d.broker.highestRedeemedNonce(t.sender, t.recipient),
     d.broker.getSenderInfo(t.sender),
     d.broker.claimableReserve(t.sender, caller),
+    ...d.knownSigners.map((s) => d.broker.signerValidUntil(t.sender, s)),
   ]);
-  const validUntil = new Map<string, bigint>([[d.delegate.address.toLowerCase(), MAX_UINT256]]);
+  const validUntil = new Map<string, bigint>(
+    d.knownSigners.map((s, i) => [s.toLowerCase(), signerLimits[i] as bigint]),
+  );
   try {
     const result = validateTicket({
       signed: { ticket: t, signature },
@@ -140,10 +157,7 @@ async function libraryOutcome(
       now,
       caller,
       highestRedeemedNonce: highest,
-      signerValidUntil: (s) =>
-        t.sender.toLowerCase() === d.sender.address.toLowerCase()
-          ? (validUntil.get(s.toLowerCase()) ?? 0n)
-          : 0n,
+      signerValidUntil: (s) => validUntil.get(s.toLowerCase()) ?? 0n,
     });
     if (!result.won) return "TicketBrokerTicketNotWinning";
     checkTicketFunds({
@@ -177,7 +191,7 @@ type Mutation =
   | { kind: "chainId"; chainId: bigint }
   | { kind: "broker"; address: `0x${string}` | "twin" }
   | { kind: "rand"; rand: bigint }
-  | { kind: "signer"; who: "delegate" | "other" };
+  | { kind: "signer"; who: "delegate" | "revoked" | "other" };
 
 const arbMutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant({ kind: "none" as const }),
@@ -235,7 +249,7 @@ const arbMutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("rand" as const), rand: arbUint256 }),
   fc.record({
     kind: fc.constant("signer" as const),
-    who: fc.constantFrom("delegate" as const, "other" as const),
+    who: fc.constantFrom("delegate" as const, "revoked" as const, "other" as const),
   }),
 );
 
@@ -283,26 +297,32 @@ describe("differential: library vs TicketBroker", function () {
 
   it(`win verdict equals isWinningTicket and the redemption outcome (${RUNS} runs)`, async function () {
     await fc.assert(
-      fc.asyncProperty(arbBase, fc.bigInt({ min: 0n, max: MAX_UINT256 }), async (base, winProb) => {
-        const d = chainAt(base.chain);
-        const now = await chainNow(d);
-        const t: Ticket = {
-          recipient: d.recipient.address as `0x${string}`,
-          sender: d.sender.address as `0x${string}`,
-          faceValue: base.faceValue,
-          winProb,
-          senderNonce: base.nonce,
-          recipientRandHash: recipientRandHash(base.rand),
-          expiry: now + base.lifetime,
-          workId: base.workId,
-        };
-        const won = isWinningTicket(d.hasher.digest(t), base.rand, winProb);
-        expect(won).to.equal(await d.broker.isWinningTicket(asStruct(t), base.rand));
-        const signature = d.senderKey.signTicketSync(t, d.hasher);
-        expect(await contractOutcome(d, t, signature, base.rand)).to.equal(
-          won ? "ok" : "TicketBrokerTicketNotWinning",
-        );
-      }),
+      fc.asyncProperty(
+        arbBase,
+        fc.bigInt({ min: 0n, max: MAX_UINT256 }),
+        // A sender whose unlock has not completed, so that every winner is redeemable.
+        fc.integer({ min: 0, max: UNLOCKED_CHAIN - 1 }),
+        async (base, winProb, chain) => {
+          const d = chainAt(chain);
+          const now = await chainNow(d);
+          const t: Ticket = {
+            recipient: d.recipient.address as `0x${string}`,
+            sender: d.sender.address as `0x${string}`,
+            faceValue: base.faceValue,
+            winProb,
+            senderNonce: base.nonce,
+            recipientRandHash: recipientRandHash(base.rand),
+            expiry: now + base.lifetime,
+            workId: base.workId,
+          };
+          const won = isWinningTicket(d.hasher.digest(t), base.rand, winProb);
+          expect(won).to.equal(await d.broker.isWinningTicket(asStruct(t), base.rand));
+          const signature = d.senderKey.signTicketSync(t, d.hasher);
+          expect(await contractOutcome(d, t, signature, base.rand)).to.equal(
+            won ? "ok" : "TicketBrokerTicketNotWinning",
+          );
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -353,7 +373,12 @@ describe("differential: library vs TicketBroker", function () {
             rand = m.rand;
             break;
           case "signer":
-            key = m.who === "delegate" ? d.delegateKey : new RawKeyTicketSigner(OTHER_KEY);
+            key =
+              m.who === "delegate"
+                ? d.delegateKey
+                : m.who === "revoked"
+                  ? d.revokedKey
+                  : new RawKeyTicketSigner(OTHER_KEY);
             break;
           default:
             break;
@@ -399,6 +424,7 @@ describe("differential: library vs TicketBroker", function () {
       "TicketBrokerInvalidSignature",
       "TicketBrokerUnauthorizedSigner",
       "TicketBrokerInsufficientFunds",
+      "TicketBrokerSenderUnlocked",
     ]) {
       expect(outcomes, `no mutation produced ${name}`).to.include(name);
     }
