@@ -26,6 +26,8 @@ import {
   TICKET_PRIMARY_TYPE,
   TICKET_TYPEHASH,
   TICKET_TYPE_STRING,
+  BROKER_ERROR_SIGNATURES,
+  TicketBrokerContractError,
   TicketBrokerInsufficientFunds,
   TicketBrokerInvalidSignature,
   TicketBrokerUnknownRevert,
@@ -215,6 +217,36 @@ describe("ticket crypto core", function () {
     });
   });
 
+  describe("malformed input", function () {
+    const hasher = new TicketHasher({
+      name: "TicketBroker",
+      version: "1",
+      chainId: 1n,
+      verifyingContract: `0x${"01".repeat(20)}`,
+    });
+    const base = fc.sample(arbTicket, { numRuns: 1, seed: 1 })[0] as Ticket;
+    const bad: Array<[keyof Ticket, unknown]> = [
+      ["recipient", "0x1234"],
+      ["sender", `0x${"zz".repeat(20)}`],
+      ["faceValue", -1n],
+      ["winProb", 1n << 256n],
+      ["senderNonce", 5],
+      ["recipientRandHash", `0x${"ab".repeat(31)}`],
+      ["expiry", "1"],
+      ["workId", `0x${"gg".repeat(32)}`],
+    ];
+    for (const [field, value] of bad) {
+      it(`refuses ${field} = ${String(value)} with InvalidTicketFieldError`, function () {
+        const t = { ...base, [field]: value } as Ticket;
+        expect(() => hasher.digest(t)).to.throw(InvalidTicketFieldError, field);
+        // A rejected field must not leave stale bytes behind for the next ticket.
+        expect(hasher.digestHex(base)).to.equal(
+          TypedDataEncoder.hash(hasher.domain, ETHERS_TYPES, base),
+        );
+      });
+    }
+  });
+
   describe("win draw", function () {
     it(`matches TicketLib.isWinning and randHash (${RUNS} runs)`, async function () {
       const { ethers } = await deployBroker();
@@ -309,6 +341,38 @@ describe("ticket crypto core", function () {
         needed: 10n ** 18n,
       });
       expect(decoded.hint).to.not.equal("");
+    });
+
+    it("has a class for every custom error in the TicketBroker ABI, and no other", async function () {
+      const { ethers } = await deployBroker();
+      const factory = await ethers.getContractFactory("TicketBroker");
+      const fromAbi: string[] = [];
+      factory.interface.forEachError((e) => fromAbi.push(e.format("sighash")));
+      const ours = BROKER_ERROR_SIGNATURES.map((sig) =>
+        sig.replace(/ [a-zA-Z]+(?=[,)])/g, "").replace(/, /g, ","),
+      );
+      expect([...ours].sort()).to.deep.equal(
+        fromAbi.filter((sig) => sig.startsWith("TicketBroker")).sort(),
+      );
+      for (const sig of BROKER_ERROR_SIGNATURES) {
+        const name = sig.slice(0, sig.indexOf("("));
+        const selector = factory.interface.getError(name)?.selector;
+        expect(selector, name).to.be.a("string");
+        const args = factory.interface
+          .getError(name)
+          ?.inputs.map((input) =>
+            input.type === "address"
+              ? `0x${"12".repeat(20)}`
+              : input.type === "bytes32"
+                ? `0x${"34".repeat(32)}`
+                : 5n,
+          );
+        const data = factory.interface.encodeErrorResult(name, args ?? []);
+        const decoded = decodeBrokerError(data);
+        expect(decoded.name, name).to.equal(name);
+        expect(decoded).to.be.instanceOf(TicketBrokerContractError);
+        expect(decoded.hint, name).to.not.equal("");
+      }
     });
 
     it("turns unknown data into TicketBrokerUnknownRevert", function () {
