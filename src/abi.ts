@@ -458,6 +458,31 @@ export const ticketBrokerAbi = [
       {
         indexed: true,
         internalType: "address",
+        name: "recipient",
+        type: "address",
+      },
+      {
+        indexed: false,
+        internalType: "uint256",
+        name: "amount",
+        type: "uint256",
+      },
+    ],
+    name: "ReserveClaimed",
+    type: "event",
+  },
+  {
+    anonymous: false,
+    inputs: [
+      {
+        indexed: true,
+        internalType: "address",
+        name: "sender",
+        type: "address",
+      },
+      {
+        indexed: true,
+        internalType: "address",
         name: "funder",
         type: "address",
       },
@@ -609,12 +634,6 @@ export const ticketBrokerAbi = [
         indexed: false,
         internalType: "uint256",
         name: "faceValue",
-        type: "uint256",
-      },
-      {
-        indexed: false,
-        internalType: "uint256",
-        name: "fromReserve",
         type: "uint256",
       },
     ],
