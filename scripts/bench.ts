@@ -3,10 +3,11 @@
  * second (digest + signature recovery + win draw), by this library and by the plain ethers v6
  * path, in one single-threaded run. Writes reports/bench.json.
  *
- *   npx tsx scripts/bench.ts [--seconds 1] [--rounds 3]
+ *   npx tsx scripts/bench.ts [--seconds 0.5] [--rounds 6]
  *
- * Each row is measured in several rounds and the best round is reported (the machine may be
- * shared); the bare native sign/recover rows give the ceiling of this machine in the same run.
+ * The rows are measured in interleaved rounds and each row's best round is reported, since the
+ * machine may be shared; the bare native sign/recover rows give this machine's ceiling in the
+ * same run.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -29,9 +30,9 @@ import { KECCAK_BACKEND } from "../src/internal/keccak.js";
 import { secp256k1Backend } from "../src/internal/secp256k1.js";
 
 const secondsArg = process.argv.indexOf("--seconds");
-const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 1;
+const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 0.5;
 const roundsArg = process.argv.indexOf("--rounds");
-const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 3;
+const ROUNDS = roundsArg > 0 ? Number(process.argv[roundsArg + 1]) : 6;
 
 // Fixed keys and domain: the run is deterministic apart from timing.
 const SENDER_KEY = "0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
@@ -66,47 +67,43 @@ function makeTicket(nonce: bigint): Ticket {
   };
 }
 
-/**
- * Measures `step` in ROUNDS rounds of about SECONDS seconds each (checking the clock every
- * `batch` calls) and returns the best round's ops/s: the machine is shared, and the best round is
- * the one least disturbed by other processes. Every round is printed.
- */
-async function rate(
-  name: string,
-  batch: number,
-  step: (i: number) => unknown | Promise<unknown>,
-): Promise<number> {
-  // Warm-up so the JIT and the native add-ons are loaded before timing.
-  for (let i = 0; i < batch; i++) await step(i);
-  const rounds: number[] = [];
-  let count = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    let done = 0;
-    const start = process.hrtime.bigint();
-    const budget = BigInt(Math.round(SECONDS * 1e9));
-    let elapsed = 0n;
-    while (elapsed < budget) {
-      for (let i = 0; i < batch; i++) {
-        const r = step(count + i);
-        if (r instanceof Promise) await r;
-      }
-      count += batch;
-      done += batch;
-      elapsed = process.hrtime.bigint() - start;
-    }
-    rounds.push((done * 1e9) / Number(elapsed));
-  }
-  const best = Math.max(...rounds);
-  const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
-  console.log(
-    `${name.padEnd(44)} ${fmt(best).padStart(10)} /s   (rounds: ${rounds.map(fmt).join(", ")})`,
-  );
-  return best;
+interface Row {
+  name: string;
+  /** Calls between clock reads. */
+  batch: number;
+  step: (i: number) => unknown;
+  rounds: number[];
+  calls: number;
 }
+
+function row(name: string, batch: number, step: (i: number) => unknown): Row {
+  return { name, batch, step, rounds: [], calls: 0 };
+}
+
+/** One timed round of `r`: about SECONDS seconds, in ops/s. */
+async function measure(r: Row): Promise<void> {
+  let done = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(Math.round(SECONDS * 1e9));
+  let elapsed = 0n;
+  while (elapsed < budget) {
+    for (let i = 0; i < r.batch; i++) {
+      const out = r.step(r.calls + i);
+      if (out instanceof Promise) await out;
+    }
+    r.calls += r.batch;
+    done += r.batch;
+    elapsed = process.hrtime.bigint() - start;
+  }
+  r.rounds.push((done * 1e9) / Number(elapsed));
+}
+
+const best = (r: Row) => Math.max(...r.rounds);
+const fmt = (x: number) => Math.round(x).toLocaleString("en-US");
 
 async function main(): Promise<void> {
   console.log(
-    `Ticket crypto benchmark: one thread, best of ${ROUNDS} × ${SECONDS} s per row, secp256k1 ${signer.backend}, keccak ${KECCAK_BACKEND}, ${cpus()[0]?.model ?? "cpu"}`,
+    `Ticket crypto benchmark: one thread, ${ROUNDS} interleaved rounds × ${SECONDS} s per row (best round reported), secp256k1 ${signer.backend}, keccak ${KECCAK_BACKEND}, ${cpus()[0]?.model ?? "cpu"}`,
   );
 
   // Sanity: both paths produce the same signature, or the comparison is meaningless.
@@ -116,12 +113,24 @@ async function main(): Promise<void> {
     throw new Error("library and ethers signatures differ; fix before benchmarking");
   }
 
-  const signPerSec = await rate("sign: library (digest + native sign)", 1000, (i) => {
+  const POOL = 4096;
+  const pool: SignedTicket[] = [];
+  for (let i = 0; i < POOL; i++) {
+    const ticket = makeTicket(BigInt(i + 1));
+    pool.push({ ticket, signature: signer.signTicketSync(ticket, hasher) });
+  }
+  const digest = hasher.digest(makeTicket(1n));
+  const key = Buffer.from(SENDER_KEY.slice(2), "hex");
+  const rs = new Uint8Array(65);
+  const recid = secp256k1Backend.sign(digest, key, rs);
+  let wins = 0;
+
+  const sign = row("sign: library (digest + native sign)", 500, (i) => {
     const ticket = makeTicket(BigInt(i));
     const signed: SignedTicket = { ticket, signature: signer.signTicketSync(ticket, hasher) };
     return signed;
   });
-  const signEthersPerSec = await rate("sign: ethers Wallet.signTypedData", 50, async (i) => {
+  const signEthers = row("sign: ethers Wallet.signTypedData", 20, async (i) => {
     const ticket = makeTicket(BigInt(i));
     const signed: SignedTicket = {
       ticket,
@@ -129,15 +138,7 @@ async function main(): Promise<void> {
     };
     return signed;
   });
-
-  const POOL = 4096;
-  const pool: SignedTicket[] = [];
-  for (let i = 0; i < POOL; i++) {
-    const ticket = makeTicket(BigInt(i + 1));
-    pool.push({ ticket, signature: signer.signTicketSync(ticket, hasher) });
-  }
-  let libWins = 0;
-  const validatePerSec = await rate("validate: library validateTicket", 1000, (i) => {
+  const validate = row("validate: library validateTicket", 500, (i) => {
     const signed = pool[i % POOL] as SignedTicket;
     const r = validateTicket({
       signed,
@@ -148,47 +149,56 @@ async function main(): Promise<void> {
       highestRedeemedNonce: 0n,
       signerValidUntil: () => 0n,
     });
-    if (r.won) libWins++;
+    if (r.won) wins++;
     return r;
   });
-  let ethersWins = 0;
-  const validateEthersPerSec = await rate("validate: ethers verifyTypedData + draw", 20, (i) => {
+  const validateEthers = row("validate: ethers verifyTypedData + draw", 10, (i) => {
     const signed = pool[i % POOL] as SignedTicket;
     const t = signed.ticket;
     const recovered = verifyTypedData(DOMAIN, ETHERS_TYPES, t, signed.signature);
     if (recovered !== t.sender) throw new Error("ethers recovered another signer");
-    const digest = TypedDataEncoder.hash(DOMAIN, ETHERS_TYPES, t);
-    const won = BigInt(keccak256(abi.encode(["bytes32", "uint256"], [digest, RAND]))) < t.winProb;
-    if (won) ethersWins++;
+    const d = TypedDataEncoder.hash(DOMAIN, ETHERS_TYPES, t);
+    const won = BigInt(keccak256(abi.encode(["bytes32", "uint256"], [d, RAND]))) < t.winProb;
+    if (won) wins++;
     return won;
   });
-  if (libWins === 0 && ethersWins === 0) console.log("(no winners drawn at winProb 1/1000)");
-
-  // The ceiling on this machine in this run: bare native sign and recover, nothing else.
-  const digest = hasher.digest(makeTicket(1n));
-  const key = Buffer.from(SENDER_KEY.slice(2), "hex");
-  const rs = new Uint8Array(65);
-  const nativeSignPerSec = await rate("ceiling: bare secp256k1 sign", 1000, () =>
+  // The ceiling of this machine in this run: bare native sign and recover, nothing else.
+  const ceilingSign = row("ceiling: bare secp256k1 sign", 500, () =>
     secp256k1Backend.sign(digest, key, rs),
   );
-  const recid = secp256k1Backend.sign(digest, key, rs);
-  const nativeRecoverPerSec = await rate("ceiling: bare secp256k1 recover", 1000, () =>
+  const ceilingRecover = row("ceiling: bare secp256k1 recover", 500, () =>
     secp256k1Backend.recover(digest, rs.subarray(0, 64), recid),
   );
+  const rows = [sign, signEthers, validate, validateEthers, ceilingSign, ceilingRecover];
+
+  // Warm-up so the JIT and the native add-ons are loaded before timing.
+  for (const r of rows) {
+    for (let i = 0; i < r.batch; i++) await r.step(i);
+  }
+  // Interleaved rounds: a burst of load from other processes hits every row alike.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const r of rows) await measure(r);
+  }
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(42)} ${fmt(best(r)).padStart(8)} /s   (rounds: ${r.rounds.map(fmt).join(", ")})`,
+    );
+  }
+  if (wins === 0) console.log("(no winners drawn at winProb 1/1000)");
 
   const report = {
-    "sign.perSec": Math.round(signPerSec),
-    "sign.ethersPerSec": Math.round(signEthersPerSec),
-    "sign.ratio": Math.round((signPerSec / signEthersPerSec) * 10) / 10,
-    "validate.perSec": Math.round(validatePerSec),
-    "validate.ethersPerSec": Math.round(validateEthersPerSec),
-    "validate.ratio": Math.round((validatePerSec / validateEthersPerSec) * 10) / 10,
-    "ceiling.signPerSec": Math.round(nativeSignPerSec),
-    "ceiling.recoverPerSec": Math.round(nativeRecoverPerSec),
+    "sign.perSec": Math.round(best(sign)),
+    "sign.ethersPerSec": Math.round(best(signEthers)),
+    "sign.ratio": Math.round((best(sign) / best(signEthers)) * 10) / 10,
+    "validate.perSec": Math.round(best(validate)),
+    "validate.ethersPerSec": Math.round(best(validateEthers)),
+    "validate.ratio": Math.round((best(validate) / best(validateEthers)) * 10) / 10,
+    "ceiling.signPerSec": Math.round(best(ceilingSign)),
+    "ceiling.recoverPerSec": Math.round(best(ceilingRecover)),
   };
   console.log(
-    `sign: ${report["sign.ratio"]}× ethers, ${Math.round((100 * signPerSec) / nativeSignPerSec)}% of bare native signing; ` +
-      `validate: ${report["validate.ratio"]}× ethers, ${Math.round((100 * validatePerSec) / nativeRecoverPerSec)}% of bare native recovery`,
+    `sign: ${report["sign.ratio"]}× ethers, ${Math.round((100 * best(sign)) / best(ceilingSign))}% of bare native signing; ` +
+      `validate: ${report["validate.ratio"]}× ethers, ${Math.round((100 * best(validate)) / best(ceilingRecover))}% of bare native recovery`,
   );
   const out = join(dirname(fileURLToPath(import.meta.url)), "..", "reports", "bench.json");
   mkdirSync(dirname(out), { recursive: true });
