@@ -17,7 +17,7 @@ contract FundingSplitFuzzTest is BrokerTest {
         bool exact
     ) internal {
         if (exact) {
-            depositAmount = bound(depositAmount, 0, type(uint96).max);
+            depositAmount = bound(depositAmount, 0, type(uint96).max - 1);
             // The target already holds 1 wei of reserve (below).
             reserveAmount = bound(reserveAmount, 0, type(uint96).max - 1 - depositAmount);
             value = depositAmount + reserveAmount;
