@@ -44,7 +44,10 @@ export default defineConfig({
       },
     },
   },
-  paths: buildDir === undefined ? {} : { artifacts: `${buildDir}/artifacts`, cache: `${buildDir}/cache` },
+  paths:
+    buildDir === undefined
+      ? {}
+      : { artifacts: `${buildDir}/artifacts`, cache: `${buildDir}/cache` },
   typechain: {
     outDir: "typechain-types",
   },

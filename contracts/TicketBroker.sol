@@ -79,8 +79,14 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
         uint256 roundLength_
     ) EIP712("TicketBroker", "1") {
         require(address(recipientPool_) != address(0), TicketBrokerInvalidRecipientPool());
-        require(unlockPeriod_ != 0 && unlockPeriod_ <= MAX_PERIOD, TicketBrokerInvalidUnlockPeriod(unlockPeriod_));
-        require(roundLength_ != 0 && roundLength_ <= MAX_PERIOD, TicketBrokerInvalidRoundLength(roundLength_));
+        require(
+            unlockPeriod_ != 0 && unlockPeriod_ <= MAX_PERIOD,
+            TicketBrokerInvalidUnlockPeriod(unlockPeriod_)
+        );
+        require(
+            roundLength_ != 0 && roundLength_ <= MAX_PERIOD,
+            TicketBrokerInvalidRoundLength(roundLength_)
+        );
         _recipientPool = recipientPool_;
         _unlockPeriod = unlockPeriod_;
         _roundLength = roundLength_;
@@ -196,7 +202,9 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ITicketBroker
-    function redeemWinningTickets(SignedTicket[] calldata tickets) external nonReentrant returns (uint256 paid) {
+    function redeemWinningTickets(
+        SignedTicket[] calldata tickets
+    ) external nonReentrant returns (uint256 paid) {
         uint256 count = tickets.length;
         for (uint256 i = 0; i < count; ++i) {
             SignedTicket calldata t = tickets[i];
@@ -208,7 +216,13 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
             if (reason.length == 0) {
                 paid += amount;
             } else {
-                emit TicketRedemptionFailed(t.ticket.sender, t.ticket.recipient, i, t.ticket.senderNonce, reason);
+                emit TicketRedemptionFailed(
+                    t.ticket.sender,
+                    t.ticket.recipient,
+                    i,
+                    t.ticket.senderNonce,
+                    reason
+                );
             }
             // Nothing allocated for this ticket is used again: reuse the memory for the next one
             // rather than let memory (and its quadratic cost) grow with the batch.
@@ -294,7 +308,12 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc ITicketBroker
     function isWinningTicket(Ticket calldata ticket, uint256 recipientRand) external view returns (bool) {
-        return TicketLib.isWinning(_hashTypedDataV4(TicketLib.structHash(ticket)), recipientRand, ticket.winProb);
+        return
+            TicketLib.isWinning(
+                _hashTypedDataV4(TicketLib.structHash(ticket)),
+                recipientRand,
+                ticket.winProb
+            );
     }
 
     // ----------------------------------------------------------------------------------------
@@ -362,7 +381,12 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
             return abi.encodeWithSelector(TicketBrokerTicketExpired.selector, ticket.expiry, block.timestamp);
         }
         if (TicketLib.randHash(recipientRand) != ticket.recipientRandHash) {
-            return abi.encodeWithSelector(TicketBrokerRandMismatch.selector, ticket.recipientRandHash, recipientRand);
+            return
+                abi.encodeWithSelector(
+                    TicketBrokerRandMismatch.selector,
+                    ticket.recipientRandHash,
+                    recipientRand
+                );
         }
         uint256 nonce = ticket.senderNonce;
         uint256 highestNonce = pair.highestNonce;
@@ -396,7 +420,10 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev Pays a valid winning ticket from the deposit, then the reserve allocation; all or nothing.
-    function _settle(Ticket calldata ticket, Pair storage pair) private returns (uint256 paid, bytes memory reason) {
+    function _settle(
+        Ticket calldata ticket,
+        Pair storage pair
+    ) private returns (uint256 paid, bytes memory reason) {
         address sender = ticket.sender;
         Sender storage senderSlot = _senders[sender];
         Sender memory s = senderSlot;

@@ -34,8 +34,8 @@ const TICKET_TYPES = {
 };
 
 const { ethers, networkHelpers } = await network.create();
-const accounts = await ethers.getSigners();
-const [deployer, gateway, orchestrator, other] = accounts as [Signer, Signer, Signer, Signer];
+const [deployer, gateway, orchestrator, other] = await ethers.getSigners();
+if (!deployer || !gateway || !orchestrator || !other) throw new Error("Need four accounts");
 
 const pool = await ethers.deployContract("RecipientPool", [await deployer.getAddress()]);
 const broker = (await ethers.deployContract("TicketBroker", [

@@ -12,10 +12,9 @@ library TicketLib {
      * @notice EIP-712 type hash of {ITicketBroker.Ticket}. The off-chain library defines the same
      * type once (src/ticketTypes.ts) and a test pins the two together.
      */
-    bytes32 internal constant TICKET_TYPEHASH =
-        keccak256(
-            "Ticket(address recipient,address sender,uint256 faceValue,uint256 winProb,uint256 senderNonce,bytes32 recipientRandHash,uint256 expiry,bytes32 workId)"
-        );
+    bytes32 internal constant TICKET_TYPEHASH = keccak256(
+        "Ticket(address recipient,address sender,uint256 faceValue,uint256 winProb,uint256 senderNonce,bytes32 recipientRandHash,uint256 expiry,bytes32 workId)"
+    );
 
     /**
      * @notice The EIP-712 struct hash of `ticket` (to be wrapped with the domain separator).
@@ -40,7 +39,11 @@ library TicketLib {
      * uint256, is strictly below `winProb`. It depends on the signed digest and the recipient's
      * secret only, never on the signature bytes, so no second signature encoding gives a second draw.
      */
-    function isWinning(bytes32 digest, uint256 recipientRand, uint256 winProb) internal pure returns (bool won) {
+    function isWinning(
+        bytes32 digest,
+        uint256 recipientRand,
+        uint256 winProb
+    ) internal pure returns (bool won) {
         assembly ("memory-safe") {
             // keccak256(abi.encode(digest, recipientRand)) in the scratch space.
             mstore(0x00, digest)
