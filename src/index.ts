@@ -84,7 +84,6 @@ export {
   PriceFeedNotReadyError,
   InvalidFeeInputError,
   InvalidSessionConfigError,
-  PaymentExceedsMaxTotalEVError,
   InsufficientSessionBalanceError,
   SessionPriceChangedError,
 } from "./pricing/errors.js";

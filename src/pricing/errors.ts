@@ -44,9 +44,6 @@ export class InvalidFeeInputError extends TicketBrokerError {}
 /** A session was configured with invalid values (EV, limits, tolerance, price factor). */
 export class InvalidSessionConfigError extends TicketBrokerError {}
 
-/** A payment would need more expected value than the sender's `maxTotalEV` allows. */
-export class PaymentExceedsMaxTotalEVError extends TicketBrokerError {}
-
 /** The recipient refuses work: its fee would take the session balance below the tolerance. */
 export class InsufficientSessionBalanceError extends TicketBrokerError {}
 

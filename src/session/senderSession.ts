@@ -1,6 +1,7 @@
-import { ticketCountFor, ticketEV } from "../ev.js";
+import { ticketEV } from "../ev.js";
 import { Rational } from "../rational.js";
-import { InvalidSessionConfigError, PaymentExceedsMaxTotalEVError } from "../pricing/errors.js";
+import { InvalidSessionConfigError } from "../pricing/errors.js";
+import { planPayment } from "../sender/createPayment.js";
 import type { SessionId } from "./sessionKey.js";
 import { SessionLedger, nonNegative } from "./sessionLedger.js";
 
@@ -37,7 +38,7 @@ export interface SenderSessionOptions extends SessionId {
  * - otherwise ⌈(fee − balance) / EV⌉ tickets are sent (so at least one), and their EV is
  *   credited; any excess over the fee stays as credit for later work;
  * - a payment whose total EV would exceed `maxTotalEV` is refused with
- *   {@link PaymentExceedsMaxTotalEVError} and changes nothing (a total equal to the maximum is fine).
+ *   `PaymentEVTooHighError` and changes nothing (a total equal to the maximum is fine).
  *
  * When the recipient reports the actual fee of the work, {@link debitFee} it: both sides then hold
  * the same balance.
@@ -54,11 +55,13 @@ export class SenderSession extends SessionLedger {
   /** EV of one ticket of these params, exact. */
   readonly ticketEV: Rational;
   readonly maxTotalEV: Rational;
+  private readonly params: { faceValue: bigint; winProb: bigint };
 
   constructor(options: SenderSessionOptions) {
     super(options);
     this.ticketEV = ticketEV(options.faceValue, options.winProb);
     this.maxTotalEV = nonNegative(options.maxTotalEV, "maxTotalEV");
+    this.params = { faceValue: options.faceValue, winProb: options.winProb };
     if (this.ticketEV.isZero()) {
       throw new InvalidSessionConfigError("Ticket params have zero EV", {
         details: { faceValue: options.faceValue, winProb: options.winProb },
@@ -78,27 +81,15 @@ export class SenderSession extends SessionLedger {
   planPayment({ fee }: { fee: Rational | bigint }): PaymentPlan {
     const amount = nonNegative(fee, "fee");
     const balanceBefore = this.balance;
-    const ticketCount =
-      balanceBefore.cmp(amount) >= 0
-        ? 0n
-        : ticketCountFor(amount.sub(balanceBefore), this.ticketEV);
-    const totalEV = this.ticketEV.mul(ticketCount);
-    if (totalEV.cmp(this.maxTotalEV) > 0) {
-      throw new PaymentExceedsMaxTotalEVError(
-        `A payment of ${ticketCount} tickets (total EV ${totalEV.toString()} wei) exceeds maxTotalEV ${this.maxTotalEV.toString()} wei`,
-        {
-          details: {
-            fee: amount.toString(),
-            balance: balanceBefore.toString(),
-            ticketEV: this.ticketEV.toString(),
-            ticketCount,
-            totalEV: totalEV.toString(),
-            maxTotalEV: this.maxTotalEV.toString(),
-          },
-          hint: "Send smaller pieces of work, choose a recipient with a lower ticket EV, or raise maxTotalEV.",
-        },
-      );
+    if (balanceBefore.cmp(amount) >= 0) {
+      return { ticketCount: 0n, totalEV: Rational.ZERO, balanceBefore, balanceAfter: balanceBefore };
     }
+    // The same planning (and maxTotalEV check) as every other payment the sender makes.
+    const { count: ticketCount, totalEV } = planPayment({
+      params: this.params,
+      amount: amount.sub(balanceBefore),
+      maxTotalEV: this.maxTotalEV,
+    });
     return { ticketCount, totalEV, balanceBefore, balanceAfter: balanceBefore.add(totalEV) };
   }
 

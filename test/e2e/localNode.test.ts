@@ -76,15 +76,27 @@ async function waitForNode(url: string, node: ChildProcess, timeoutMs: number): 
   }
 }
 
+/** Signals the node's process group; a group that is already gone is not an error. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+  }
+}
+
 function stopNode(node: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (node.exitCode !== null || node.pid === undefined) return resolve();
-    node.once("exit", () => resolve());
+    const pid = node.pid;
+    if (node.exitCode !== null || node.signalCode !== null || pid === undefined) return resolve();
     // The node runs in its own process group: stop it and anything it started.
-    process.kill(-node.pid, "SIGTERM");
-    setTimeout(() => {
-      if (node.exitCode === null && node.pid !== undefined) process.kill(-node.pid, "SIGKILL");
-    }, 5_000).unref();
+    const escalate = setTimeout(() => signalGroup(pid, "SIGKILL"), 5_000);
+    escalate.unref();
+    node.once("exit", () => {
+      clearTimeout(escalate);
+      resolve();
+    });
+    signalGroup(pid, "SIGTERM");
   });
 }
 

@@ -5,9 +5,9 @@ import { WIN_PROB_SCALE, ticketEV } from "../../src/ev.js";
 import {
   InsufficientSessionBalanceError,
   InvalidSessionConfigError,
-  PaymentExceedsMaxTotalEVError,
   SessionPriceChangedError,
 } from "../../src/pricing/errors.js";
+import { PaymentEVTooHighError } from "../../src/sender/errors.js";
 import { estimateFee } from "../../src/pricing/estimateFee.js";
 import { priceInWei } from "../../src/pricing/price.js";
 import { Rational } from "../../src/rational.js";
@@ -60,7 +60,7 @@ describe("SenderSession", () => {
       ...paramsForEV(10n ** 12n),
       maxTotalEV: 3n * 10n ** 12n - 1n,
     });
-    expect(() => s.pay({ fee: 2_538_086_400_000n })).to.throw(PaymentExceedsMaxTotalEVError);
+    expect(() => s.pay({ fee: 2_538_086_400_000n })).to.throw(PaymentEVTooHighError);
     expect(s.balance.isZero()).to.equal(true);
     expect(s.credited.isZero()).to.equal(true);
   });
@@ -250,7 +250,7 @@ describe("session accounting (property)", () => {
             try {
               plan = s.pay({ fee });
             } catch (err) {
-              expect(err).to.be.instanceOf(PaymentExceedsMaxTotalEVError);
+              expect(err).to.be.instanceOf(PaymentEVTooHighError);
               expect(s.planPayment({ fee: 0n }).ticketCount).to.equal(0n);
               continue;
             }
@@ -319,7 +319,7 @@ describe("session accounting (property)", () => {
             winProb,
             maxTotalEV: ev.mul(n),
           });
-          expect(() => t.pay({ fee: ev.mul(n).add(half) })).to.throw(PaymentExceedsMaxTotalEVError);
+          expect(() => t.pay({ fee: ev.mul(n).add(half) })).to.throw(PaymentEVTooHighError);
         },
       ),
       { numRuns: 1000 },
