@@ -62,8 +62,8 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
     uint256 private immutable _roundLength;
     IRecipientPool private immutable _recipientPool;
 
-    mapping(address sender => Sender) private _senders;
-    mapping(address sender => Reserve) private _reserves;
+    mapping(address sender => Sender account) private _senders;
+    mapping(address sender => Reserve reserve) private _reserves;
     mapping(address sender => mapping(address recipient => Pair)) private _pairs;
     mapping(address recipient => uint256 amount) private _credits;
     mapping(address sender => mapping(address signer => uint64 validUntil)) private _signerValidUntil;

@@ -82,7 +82,12 @@ export class SenderSession extends SessionLedger {
     const amount = nonNegative(fee, "fee");
     const balanceBefore = this.balance;
     if (balanceBefore.cmp(amount) >= 0) {
-      return { ticketCount: 0n, totalEV: Rational.ZERO, balanceBefore, balanceAfter: balanceBefore };
+      return {
+        ticketCount: 0n,
+        totalEV: Rational.ZERO,
+        balanceBefore,
+        balanceAfter: balanceBefore,
+      };
     }
     // The same planning (and maxTotalEV check) as every other payment the sender makes.
     const { count: ticketCount, totalEV } = planPayment({
