@@ -10,6 +10,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { Signer, TransactionResponse } from "ethers";
 import { network } from "hardhat";
 
+import { TICKET_EIP712_TYPES } from "../src/ticketTypes.js";
+
 import type { TicketBroker } from "../typechain-types/index.js";
 
 const REPORT_JSON = new URL("../reports/gas.json", import.meta.url);
@@ -20,18 +22,8 @@ const MAX_WIN_PROB = (1n << 256n) - 1n;
 const UNLOCK_PERIOD = 86_400n;
 const ROUND_LENGTH = 3_600n;
 
-const TICKET_TYPES = {
-  Ticket: [
-    { name: "recipient", type: "address" },
-    { name: "sender", type: "address" },
-    { name: "faceValue", type: "uint256" },
-    { name: "winProb", type: "uint256" },
-    { name: "senderNonce", type: "uint256" },
-    { name: "recipientRandHash", type: "bytes32" },
-    { name: "expiry", type: "uint256" },
-    { name: "workId", type: "bytes32" },
-  ],
-};
+/** The one EIP-712 Ticket type definition, in the mutable form ethers' signTypedData takes. */
+const TICKET_TYPES = { Ticket: TICKET_EIP712_TYPES.Ticket.map((field) => ({ ...field })) };
 
 const { ethers, networkHelpers } = await network.create();
 const [deployer, gateway, orchestrator, other] = await ethers.getSigners();

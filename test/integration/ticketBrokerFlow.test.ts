@@ -7,6 +7,7 @@ import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 
+import { TICKET_EIP712_TYPES } from "../../src/ticketTypes.js";
 import { RecipientPool__factory, TicketBroker__factory } from "../../typechain-types/index.js";
 import type { RecipientPool, TicketBroker } from "../../typechain-types/index.js";
 
@@ -24,18 +25,8 @@ const ROUND_LENGTH = 3_600n;
 const MAX_WIN_PROB = (1n << 256n) - 1n;
 const ETH = 10n ** 18n;
 
-const TICKET_TYPES = {
-  Ticket: [
-    { name: "recipient", type: "address" },
-    { name: "sender", type: "address" },
-    { name: "faceValue", type: "uint256" },
-    { name: "winProb", type: "uint256" },
-    { name: "senderNonce", type: "uint256" },
-    { name: "recipientRandHash", type: "bytes32" },
-    { name: "expiry", type: "uint256" },
-    { name: "workId", type: "bytes32" },
-  ],
-};
+/** The one EIP-712 Ticket type definition, in the mutable form ethers' signTypedData takes. */
+const TICKET_TYPES = { Ticket: TICKET_EIP712_TYPES.Ticket.map((field) => ({ ...field })) };
 
 async function deployFixture() {
   const [owner, gateway, orchestrator, other, stranger] = await ethers.getSigners();
