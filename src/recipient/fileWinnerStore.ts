@@ -62,12 +62,17 @@ export class FileWinnerStore implements WinnerStore {
         await fs.truncate(file, Buffer.byteLength(text, "utf8") - Buffer.byteLength(last, "utf8"));
       }
       const handle = await fs.open(file, "a");
-      await handle.sync();
-      const dir = await fs.open(path.dirname(file), "r");
       try {
-        await dir.sync();
-      } finally {
-        await dir.close();
+        await handle.sync();
+        const dir = await fs.open(path.dirname(file), "r");
+        try {
+          await dir.sync();
+        } finally {
+          await dir.close();
+        }
+      } catch (err) {
+        await handle.close();
+        throw err;
       }
       return new FileWinnerStore(file, ledger, handle);
     } catch (err) {

@@ -196,7 +196,9 @@ describe("recipient: FileWinnerStore", () => {
     await reopened.add(winner(2n));
     await reopened.close();
     expect((await readFile(file, "utf8")).split("\n").filter((l) => l !== "")).to.have.length(2);
-    expect(await (await FileWinnerStore.open({ file })).list()).to.have.length(2);
+    const third = await FileWinnerStore.open({ file });
+    expect(await third.list()).to.have.length(2);
+    await third.close();
 
     await appendFile(file, "not json\n");
     let thrown: unknown;
