@@ -180,6 +180,7 @@ export {
   TicketParamsNotIssuedError,
   TicketParamsMismatchOnReceiveError,
   TicketParamsExpiredOnReceiveError,
+  TicketParamsFromEarlierRunError,
   TicketNonceReusedError,
   TicketParamsNonceLimitError,
   SenderCannotPayError,

@@ -21,6 +21,12 @@ export class TicketParamsMismatchOnReceiveError extends TicketBrokerError {}
 /** The params' issuance deadline (plus the grace period) passed before the ticket arrived. */
 export class TicketParamsExpiredOnReceiveError extends TicketBrokerError {}
 
+/**
+ * The params were issued before this recipient started: the nonces it received on them before
+ * a restart are unknown, so a replayed ticket could be credited twice.
+ */
+export class TicketParamsFromEarlierRunError extends TicketBrokerError {}
+
 /** The sender used a nonce this recipient has already received from it. */
 export class TicketNonceReusedError extends TicketBrokerError {}
 

@@ -9,6 +9,7 @@ import { validateTicket } from "../validateTicket.js";
 import { recipientRandHash } from "../winDraw.js";
 import {
   SenderCannotPayError,
+  TicketParamsFromEarlierRunError,
   SenderUnlockingError,
   TicketNonceReusedError,
   TicketParamsExpiredOnReceiveError,
@@ -67,8 +68,10 @@ class NeedSignerValidity {
  * {@link WinnerStore} before `receiveTicket` resolves.
  *
  * Nonces already received are remembered in memory, per sender, above the broker's redeemed
- * mark; after a restart the params deadline bounds how long a replayed losing ticket could be
- * credited again (keep `paramsLifetime` short).
+ * mark. So that a restart cannot forget them, a recipient accepts tickets only on params issued
+ * since it started (issuance = the params deadline − `paramsLifetime`; the start is the chain
+ * time of its first call): after a restart senders get {@link TicketParamsFromEarlierRunError}
+ * and request fresh params.
  *
  * @example
  * ```ts
@@ -92,6 +95,8 @@ export class Recipient {
   };
   readonly #seenNonces = new Map<string, Set<bigint>>();
   readonly #paramsUse = new Map<string, { count: number; deadline: bigint }>();
+  /** Chain time of the first call; params issued earlier are refused (see the class notes). */
+  #startedAt: bigint | undefined;
 
   constructor(options: {
     address: `0x${string}`;
@@ -144,6 +149,7 @@ export class Recipient {
       this.#winners.pendingFaceValue({ sender, recipient: this.address }),
       this.#reader.now(),
     ]);
+    this.#startedAt ??= now;
     const params = issueTicketParams({
       secret: this.#secret,
       recipient: this.address,
@@ -194,6 +200,17 @@ export class Recipient {
       this.#reader.senderFunds(sender),
       this.#reader.claimableReserve(sender, this.address),
     ]);
+    this.#startedAt ??= now;
+    const issuedAt = params.expirationTime - this.#policy.paramsLifetime;
+    if (issuedAt < this.#startedAt) {
+      throw new TicketParamsFromEarlierRunError(
+        "These ticket params were issued before the recipient (re)started",
+        {
+          details: { issuedAt, startedAt: this.#startedAt },
+          hint: "Request fresh params from the recipient and pay again with them.",
+        },
+      );
+    }
     if (now > params.expirationTime + this.#policy.graceSeconds) {
       throw new TicketParamsExpiredOnReceiveError("The ticket's params expired before it arrived", {
         details: {

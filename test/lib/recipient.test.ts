@@ -12,6 +12,7 @@ import {
   SenderUnlockingError,
   TicketNonceReusedError,
   TicketParamsExpiredOnReceiveError,
+  TicketParamsFromEarlierRunError,
   TicketParamsMismatchOnReceiveError,
   TicketParamsNonceLimitError,
   TicketParamsNotIssuedError,
@@ -346,12 +347,38 @@ describe("recipient: receiving tickets", () => {
   it("accepts tickets up to the params deadline plus grace, not one second later", async () => {
     const { reader, recipient } = setup({ graceSeconds: 60n });
     const params = makeParams();
-    reader.time = params.expirationTime + 60n;
+    // The recipient is running when it issues the params (the fixture's chain time).
     await recipient.receiveTicket({ signed: await sign(params, 1n), params });
+    reader.time = params.expirationTime + 60n;
+    await recipient.receiveTicket({ signed: await sign(params, 2n), params });
     reader.time += 1n;
     expect(
-      await rejects(recipient.receiveTicket({ signed: await sign(params, 2n), params })),
+      await rejects(recipient.receiveTicket({ signed: await sign(params, 3n), params })),
     ).to.be.instanceOf(TicketParamsExpiredOnReceiveError);
+  });
+
+  it("after a restart, refuses params issued before it, so no replayed ticket is credited twice", async () => {
+    const { reader, recipient } = setup();
+    const params = makeParams();
+    const signed = await sign(params, 1n);
+    await recipient.receiveTicket({ signed, params });
+    // A restart one second later: the new instance never saw nonce 1.
+    reader.time += 1n;
+    const restarted = new Recipient({
+      address: recipientAddress,
+      secret: SECRET,
+      hasher,
+      reader,
+      winners: new MemoryWinnerStore(),
+      policy,
+    });
+    expect(await rejects(restarted.receiveTicket({ signed, params }))).to.be.instanceOf(
+      TicketParamsFromEarlierRunError,
+    );
+    // Params it issues itself after the restart are accepted.
+    const fresh = await restarted.issueParams({ sender, gasPrice: 10n ** 8n });
+    const result = await restarted.receiveTicket({ signed: await sign(fresh, 2n), params: fresh });
+    expect(result.ev.isZero()).to.equal(false);
   });
 
   it("refuses a sender that cannot pay: deposit + allocation − pending winners < face value", async () => {
