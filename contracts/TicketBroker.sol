@@ -4,6 +4,7 @@ pragma solidity ^0.8.30;
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IRecipientPool} from "./interfaces/IRecipientPool.sol";
 import {ITicketBroker} from "./interfaces/ITicketBroker.sol";
@@ -206,16 +207,27 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
         SignedTicket[] calldata tickets
     ) external nonReentrant returns (uint256 paid) {
         uint256 count = tickets.length;
+        // Batch indices of tickets the sender could not pay. Later tickets of that sender are
+        // skipped: paying a higher nonce would leave the unpaid winner below the redeemed mark.
+        uint256[] memory unpaid = new uint256[](count);
+        uint256 unpaidCount;
         for (uint256 i = 0; i < count; ++i) {
             SignedTicket calldata t = tickets[i];
             uint256 freeMemory;
             assembly ("memory-safe") {
                 freeMemory := mload(0x40)
             }
-            (uint256 amount, bytes memory reason) = _redeem(t.ticket, t.signature, t.recipientRand);
+            uint256 amount;
+            bytes memory reason;
+            if (unpaidCount != 0) reason = _earlierUnpaid(tickets, t.ticket.sender, unpaid, unpaidCount);
+            if (reason.length == 0) (amount, reason) = _redeem(t.ticket, t.signature, t.recipientRand);
             if (reason.length == 0) {
                 paid += amount;
             } else {
+                if (bytes4(reason) == TicketBrokerInsufficientFunds.selector) {
+                    unpaid[unpaidCount] = i;
+                    ++unpaidCount;
+                }
                 emit TicketRedemptionFailed(
                     t.ticket.sender,
                     t.ticket.recipient,
@@ -350,6 +362,22 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
         if (cancelsUnlock) emit UnlockCancelled(sender);
     }
 
+    /// @dev The error for a batch ticket whose sender has an unpaid ticket earlier in the batch, or "".
+    function _earlierUnpaid(
+        SignedTicket[] calldata tickets,
+        address sender,
+        uint256[] memory unpaid,
+        uint256 unpaidCount
+    ) private pure returns (bytes memory) {
+        for (uint256 j = 0; j < unpaidCount; ++j) {
+            uint256 index = unpaid[j];
+            if (tickets[index].ticket.sender == sender) {
+                return abi.encodeWithSelector(TicketBrokerEarlierTicketUnpaid.selector, sender, index);
+            }
+        }
+        return "";
+    }
+
     /**
      * @dev Validates and settles one ticket without reverting: returns the wei to pay the caller,
      * or the ABI-encoded custom error explaining why the ticket was refused, in which case no
@@ -411,9 +439,9 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
         if (err != ECDSA.RecoverError.NoError) {
             return abi.encodeWithSelector(TicketBrokerInvalidSignature.selector, digest);
         }
-        // A delegated signer counts for tickets that expire by its validUntil, so a revocation
-        // cannot void a ticket issued before it (validUntil is at least one unlock period away).
-        if (signer != sender && ticket.expiry > _signerValidUntil[sender][signer]) {
+        // A delegate's tickets count until its validUntil (a revocation gives one unlock period of
+        // notice, whatever their expiry), so revoking cannot void tickets already issued.
+        if (signer != sender && block.timestamp > _signerValidUntil[sender][signer]) {
             return abi.encodeWithSelector(TicketBrokerUnauthorizedSigner.selector, sender, signer);
         }
         return "";
@@ -455,14 +483,17 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
                     )
                 );
             }
-            // fromReserve <= allocation <= r.funds < 2^96; one round's claims never exceed the
-            // reserve at the round's start (< 2^96); round = block.timestamp / roundLength < 2^64.
+            // fromReserve <= allocation <= r.funds < 2^96 (ReserveMath caps the allocation at what
+            // is left); round = block.timestamp / roundLength < 2^64. A round's claimed totals
+            // could pass 2^96 only if more than 2^96 wei were funded, so SafeCast guards them.
             senderSlot.deposit = 0;
             reserveSlot.funds = r.funds - uint96(fromReserve);
-            reserveSlot.claimed = uint96((r.round == round ? r.claimed : 0) + fromReserve);
+            reserveSlot.claimed = SafeCast.toUint96((r.round == round ? r.claimed : 0) + fromReserve);
             reserveSlot.round = uint64(round);
             pair.highestNonce = uint96(ticket.senderNonce);
-            pair.reserveClaimed = uint96((p.claimRound == round ? p.reserveClaimed : 0) + fromReserve);
+            pair.reserveClaimed = SafeCast.toUint96(
+                (p.claimRound == round ? p.reserveClaimed : 0) + fromReserve
+            );
             pair.claimRound = uint64(round);
             emit ReserveClaimed(sender, ticket.recipient, fromReserve);
         }

@@ -238,9 +238,9 @@ Against the other references: Orchid's lottery redeems one ticket for ${fmt(ORCH
 (\`redeem.deposit\` is ${Math.round((100 * (gas["redeem.deposit"] ?? 0)) / ORCHID_REDEEM)}% of that); the floor
 estimated for this design is ≈ 46,000 for one redemption and ≈ 8,000–10,000 per extra ticket.
 The largest single item above that floor is the per-ticket \`WinningTicketRedeemed\` event,
-kept so that every redemption is observable by sender and recipient: measured once by building
-the broker without it, the marginal cost per ticket fell from 14,494 to 12,229 gas (2,265 gas a
-ticket) and \`redeem.deposit\` from 52,570 to 50,304.
+kept so that every redemption is observable by sender and recipient: measured by building
+the broker without it (same run conditions), the marginal cost per ticket fell from 14,551 to
+12,284 gas (2,267 gas a ticket) and \`redeem.deposit\` from 52,582 to 50,316.
 
 Where the gas goes in \`redeem.deposit\`, estimated from the EVM's gas schedule (not measured
 per item): 21,000 base; ≈ 5,000 calldata; ≈ 3,400 signature

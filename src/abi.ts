@@ -38,6 +38,22 @@ export const ticketBrokerAbi = [
   {
     inputs: [
       {
+        internalType: "uint8",
+        name: "bits",
+        type: "uint8",
+      },
+      {
+        internalType: "uint256",
+        name: "value",
+        type: "uint256",
+      },
+    ],
+    name: "SafeCastOverflowedUintDowncast",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
         internalType: "string",
         name: "str",
         type: "string",
@@ -87,6 +103,22 @@ export const ticketBrokerAbi = [
       },
     ],
     name: "TicketBrokerCallerNotRecipient",
+    type: "error",
+  },
+  {
+    inputs: [
+      {
+        internalType: "address",
+        name: "sender",
+        type: "address",
+      },
+      {
+        internalType: "uint256",
+        name: "index",
+        type: "uint256",
+      },
+    ],
+    name: "TicketBrokerEarlierTicketUnpaid",
     type: "error",
   },
   {

@@ -265,6 +265,21 @@ export class TicketBrokerInsufficientFunds extends TicketBrokerContractError {
   }
 }
 
+/**
+ * In a batch, an earlier ticket of the same sender (at `index`) could not be paid, so this one
+ * was skipped to keep that winner redeemable.
+ */
+export class TicketBrokerEarlierTicketUnpaid extends TicketBrokerContractError {
+  constructor(details: { sender: Address; index: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Skipped: the sender ${details.sender}'s ticket at batch index ${details.index} could not be paid`,
+      details,
+      "Keep this ticket; redeem the unpaid one first once the sender can pay it, then this one.",
+      options,
+    );
+  }
+}
+
 /** An ether transfer failed. */
 export class TicketBrokerTransferFailed extends TicketBrokerContractError {
   constructor(details: { to: Address; amount: bigint }, options?: BrokerErrorOptions) {
@@ -384,6 +399,10 @@ const ERRORS: ReadonlyArray<readonly [string, ErrorClass]> = [
   [
     "TicketBrokerInsufficientFunds(address sender, uint256 available, uint256 needed)",
     TicketBrokerInsufficientFunds,
+  ],
+  [
+    "TicketBrokerEarlierTicketUnpaid(address sender, uint256 index)",
+    TicketBrokerEarlierTicketUnpaid,
   ],
   ["TicketBrokerTransferFailed(address to, uint256 amount)", TicketBrokerTransferFailed],
   [

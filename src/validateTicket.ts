@@ -102,7 +102,8 @@ export interface ValidatedTicket {
  * Validates a received ticket as `redeemWinningTicket` would from `caller` at time `now`, and
  * draws it. Checks, in the contract's order: caller is the recipient, not expired, the rand
  * matches its commitment, the nonce is above `highestRedeemedNonce` and fits in 96 bits, the
- * signature is canonical, and the signer is the sender or was authorised for this expiry.
+ * signature is canonical, and the signer is the sender or a delegate whose validUntil is not
+ * past at `now`.
  * A malformed field throws {@link InvalidTicketFieldError} before any of them.
  *
  * It does not check funds (see {@link checkTicketFunds}) nor what only the recipient knows
@@ -168,7 +169,8 @@ export function validateTicket(input: ValidateTicketInput): ValidatedTicket {
     signer = ticket.sender;
   } else {
     signer = checksumLowerHex(addressHash.toString("hex", 12, 32));
-    if (ticket.expiry > input.signerValidUntil(signer)) {
+    // As the broker: a delegated signer's tickets count until its validUntil (redemption time).
+    if (now > input.signerValidUntil(signer)) {
       throw new TicketBrokerUnauthorizedSigner({ sender: ticket.sender, signer });
     }
   }

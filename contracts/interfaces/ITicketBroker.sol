@@ -124,7 +124,7 @@ interface ITicketBroker {
     /// @notice `sender` authorised `signer` to sign its tickets.
     event SignerAuthorized(address indexed sender, address indexed signer);
 
-    /// @notice `sender` revoked `signer`; tickets it signed that expire by `validUntil` stay valid.
+    /// @notice `sender` revoked `signer`; the tickets it signed stay redeemable until `validUntil`.
     event SignerRevoked(address indexed sender, address indexed signer, uint256 validUntil);
 
     // ----------------------------------------------------------------------------------------
@@ -190,6 +190,13 @@ interface ITicketBroker {
     /// @notice The deposit plus the recipient's reserve allocation cannot pay the face value.
     error TicketBrokerInsufficientFunds(address sender, uint256 available, uint256 needed);
 
+    /**
+     * @notice In a batch, the ticket at `index` from the same sender could not be paid; this
+     * later ticket is skipped so that the unpaid one stays redeemable (a higher redeemed nonce
+     * would void it). Redeem the unpaid ticket first.
+     */
+    error TicketBrokerEarlierTicketUnpaid(address sender, uint256 index);
+
     /// @notice An ether transfer to `to` failed.
     error TicketBrokerTransferFailed(address to, uint256 amount);
 
@@ -251,8 +258,9 @@ interface ITicketBroker {
     function authorizeSigner(address signer) external;
 
     /**
-     * @notice Revokes `signer`. Tickets it signed that expire within one unlock period of now
-     * stay redeemable, so a sender cannot void tickets it already issued.
+     * @notice Revokes `signer`. The tickets it signed stay redeemable for one more unlock period
+     * (until `signerValidUntil`), whatever their expiry, so a sender cannot void tickets it
+     * already issued: recipients get the same notice as for the sender's own unlock.
      */
     function revokeSigner(address signer) external;
 
@@ -273,7 +281,10 @@ interface ITicketBroker {
     /**
      * @notice Redeems many winning tickets, all with the caller as recipient, and pays the total in
      * one transfer. Each ticket succeeds or fails on its own; a failure emits
-     * {TicketRedemptionFailed} with the reason and leaves the ticket redeemable.
+     * {TicketRedemptionFailed} with the reason and leaves the ticket redeemable. Once a sender
+     * cannot pay one of its tickets, its later tickets in the batch are skipped with
+     * {TicketBrokerEarlierTicketUnpaid}, so that no higher nonce voids the unpaid winner.
+     * Order each sender's tickets by ascending nonce.
      * @return paid Total wei paid to the caller.
      */
     function redeemWinningTickets(SignedTicket[] calldata tickets) external returns (uint256 paid);
@@ -318,8 +329,9 @@ interface ITicketBroker {
     function creditedEarnings(address recipient) external view returns (uint256);
 
     /**
-     * @notice The last second at which tickets signed by `signer` count for `sender`:
-     * 0 if never authorised, type(uint256).max while authorised.
+     * @notice The last second (block time) at which tickets signed by `signer` can be redeemed
+     * for `sender`: 0 if never authorised, type(uint256).max while authorised, the revocation
+     * time plus one unlock period after {revokeSigner}.
      */
     function signerValidUntil(address sender, address signer) external view returns (uint256);
 

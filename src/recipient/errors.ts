@@ -27,6 +27,13 @@ export class TicketParamsExpiredOnReceiveError extends TicketBrokerError {}
  */
 export class TicketParamsFromEarlierRunError extends TicketBrokerError {}
 
+/**
+ * The ticket was signed by a delegated key the sender has revoked. The broker still honours the
+ * key's tickets until its validUntil (so winners already accepted get paid), but a recipient
+ * takes no new payment from it.
+ */
+export class TicketSignerRevokedError extends TicketBrokerError {}
+
 /** The sender used a nonce this recipient has already received from it. */
 export class TicketNonceReusedError extends TicketBrokerError {}
 

@@ -10,6 +10,7 @@ import { recipientRandHash } from "../winDraw.js";
 import {
   SenderCannotPayError,
   TicketParamsFromEarlierRunError,
+  TicketSignerRevokedError,
   SenderUnlockingError,
   TicketNonceReusedError,
   TicketParamsExpiredOnReceiveError,
@@ -44,6 +45,9 @@ export interface ReceivedTicket {
   readonly ev: Rational;
   readonly won: boolean;
 }
+
+/** broker.signerValidUntil for an authorised, unrevoked signer (type(uint256).max). */
+const SIGNER_ACTIVE = (1n << 256n) - 1n;
 
 /** Thrown internally to learn a delegated signer's address before reading its validity. */
 class NeedSignerValidity {
@@ -343,6 +347,12 @@ export class Recipient {
       if (!(err instanceof NeedSignerValidity)) throw err;
       const validUntil = await this.#reader.signerValidUntil(signed.ticket.sender, err.signer);
       const { won, digest } = validateTicket({ ...base, signerValidUntil: () => validUntil });
+      if (validUntil !== SIGNER_ACTIVE) {
+        throw new TicketSignerRevokedError("The sender revoked the key that signed this ticket", {
+          details: { sender: signed.ticket.sender, signer: err.signer, validUntil },
+          hint: "Ask the sender to sign with its own key or a key it currently authorises.",
+        });
+      }
       return { won, digest: toHex(digest) };
     }
   }

@@ -4,17 +4,20 @@ import { decodeBrokerError } from "../contractErrors.js";
 import type { TicketBrokerError } from "../errors.js";
 import type { StoredWinner, WinnerStore, WinningTicket } from "./winnerStore.js";
 
-/** Contract errors after which a ticket can never be redeemed, whatever happens later. */
+/**
+ * Contract errors after which a ticket can never be redeemed, whatever happens later. Not here,
+ * because the sender can still make them pass before the ticket expires: insufficient funds
+ * (it funds more), a completed unlock (its own funding or cancelUnlock relocks), an unauthorised
+ * signer (it authorises the key again), and a ticket skipped behind an unpaid one in a batch.
+ */
 const PERMANENT_FAILURES = new Set([
   "TicketBrokerNonceAlreadyRedeemed",
   "TicketBrokerTicketExpired",
   "TicketBrokerRandMismatch",
   "TicketBrokerInvalidSignature",
-  "TicketBrokerUnauthorizedSigner",
   "TicketBrokerTicketNotWinning",
   "TicketBrokerCallerNotRecipient",
   "TicketBrokerNonceTooLarge",
-  "TicketBrokerSenderUnlocked",
 ]);
 
 /** Whether a redemption error means the ticket can never succeed (else: retry later). */
@@ -129,6 +132,7 @@ export interface RedemptionReport {
  * For each sender it walks the pending winners by nonce and
  * - marks as unredeemable (never deletes) those at or below the broker's redeemed mark and
  *   those already expired: nothing can make them pay;
+ * - keeps them all pending while the sender's unlock is complete (it may still relock);
  * - stops at the first winner whose params deadline + `graceSeconds` has not passed (a lower
  *   nonce could still arrive on live params) and never redeems past it;
  * - stops at the first winner the sender's deposit + this recipient's reserve allocation can
@@ -240,11 +244,6 @@ export class Redeemer {
         };
       } else if (now > t.expiry) {
         dead = { code: "TicketBrokerTicketExpired", message: `expired at ${t.expiry}, now ${now}` };
-      } else if (unlocked) {
-        dead = {
-          code: "TicketBrokerSenderUnlocked",
-          message: `sender unlocked at ${funds.unlockEnd}`,
-        };
       }
       if (dead !== undefined) {
         await this.#store.markUnredeemable({ digest: w.digest, ...dead });
@@ -252,6 +251,17 @@ export class Redeemer {
         continue;
       }
       if (now <= w.paramsDeadline + this.#graceSeconds) break;
+      if (unlocked) {
+        // Not permanent: the sender's own funding or cancelUnlock makes its tickets payable again.
+        await this.#store.recordFailure({
+          digest: w.digest,
+          code: "TicketBrokerSenderUnlocked",
+          message: `sender unlocked at ${funds.unlockEnd}; waiting for it to relock`,
+        });
+        report.retryLater.push({ winner: w, error: "TicketBrokerSenderUnlocked" });
+        index++;
+        break;
+      }
       if (t.faceValue > budget) {
         const message = `needs ${t.faceValue} wei, sender can cover ${budget}`;
         await this.#store.recordFailure({

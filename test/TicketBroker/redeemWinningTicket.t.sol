@@ -450,4 +450,32 @@ contract RedeemWinningTicketTest is BrokerTest {
             v := byte(0, mload(add(sig, 0x60)))
         }
     }
+
+    function test_redeemWinningTicket_NewRoundStartsTheRoundsClaimedTotalAtZero() public {
+        _fund(sender, 0, 3 ether);
+        ITicketBroker.Ticket memory t1 = _ticket(recipient, 1);
+        t1.faceValue = 1 ether;
+        _redeem(t1); // this round: 1 ether of 3 claimed
+        vm.warp(_nextRoundStart());
+        // The next round starts with 2 ether: 2/3 ether for each of the three recipients.
+        uint256 share = uint256(2 ether) / 3;
+        ITicketBroker.Ticket memory t2 = _ticket(recipient, 2);
+        t2.faceValue = share;
+        _redeem(t2);
+        // recipient2's share comes from this round's start (2 ether), not from a total that
+        // still counts the previous round's claim.
+        assertEq(broker.claimableReserve(sender, recipient2), share, "share from this round's start");
+        ITicketBroker.Ticket memory t3 = _ticket(recipient2, 1);
+        t3.faceValue = share + 1;
+        _expectRedeemRevert(
+            t3,
+            _sign(SENDER_KEY, t3),
+            abi.encodeWithSelector(
+                ITicketBroker.TicketBrokerInsufficientFunds.selector,
+                sender,
+                share,
+                share + 1
+            )
+        );
+    }
 }

@@ -134,6 +134,53 @@ contract RedeemWinningTicketsTest is BrokerTest {
         assertEq(broker.highestRedeemedNonce(sender, recipient), 2, "third nonce untouched");
     }
 
+    function test_redeemWinningTickets_SkipsLaterTicketsOfASenderThatCouldNotPay() public {
+        _fund(sender, FACE + FACE / 2, 0);
+        _fund(other, 5 ether, 0);
+        ITicketBroker.SignedTicket[] memory batch = new ITicketBroker.SignedTicket[](3);
+        ITicketBroker.Ticket memory big = _ticket(recipient, 1);
+        big.faceValue = 2 * FACE;
+        batch[0] = _signed(big, SENDER_KEY);
+        // Payable on its own, but paying nonce 2 would leave the unpaid nonce 1 below the mark.
+        batch[1] = _signed(_ticket(recipient, 2), SENDER_KEY);
+        ITicketBroker.Ticket memory fromOther = _ticket(recipient, 1);
+        fromOther.sender = other;
+        batch[2] = _signed(fromOther, OTHER_KEY);
+
+        vm.expectEmit(true, true, false, true, address(broker));
+        emit ITicketBroker.TicketRedemptionFailed(
+            sender,
+            recipient,
+            0,
+            1,
+            abi.encodeWithSelector(
+                ITicketBroker.TicketBrokerInsufficientFunds.selector,
+                sender,
+                FACE + FACE / 2,
+                2 * FACE
+            )
+        );
+        vm.expectEmit(true, true, false, true, address(broker));
+        emit ITicketBroker.TicketRedemptionFailed(
+            sender,
+            recipient,
+            1,
+            2,
+            abi.encodeWithSelector(ITicketBroker.TicketBrokerEarlierTicketUnpaid.selector, sender, 0)
+        );
+        assertEq(_redeemBatch(batch), FACE, "only the other sender's ticket");
+        assertEq(broker.highestRedeemedNonce(sender, recipient), 0, "no nonce of the sender consumed");
+        assertEq(_deposit(sender), FACE + FACE / 2, "sender untouched");
+
+        // Once the sender can pay, the unpaid winner and then the skipped one redeem in order.
+        _fund(sender, FACE + FACE / 2, 0);
+        vm.startPrank(recipient);
+        broker.redeemWinningTicket(batch[0].ticket, batch[0].signature, RAND);
+        broker.redeemWinningTicket(batch[1].ticket, batch[1].signature, RAND);
+        vm.stopPrank();
+        assertEq(broker.highestRedeemedNonce(sender, recipient), 2, "both redeemed");
+    }
+
     function test_redeemWinningTickets_ReserveClaimsRespectTheAllocation() public {
         _fund(sender, 0, 3 ether);
         ITicketBroker.SignedTicket[] memory batch = new ITicketBroker.SignedTicket[](2);

@@ -29,22 +29,24 @@ contract RevokeSignerTest is BrokerTest {
         assertEq(broker.signerValidUntil(sender, signer), validUntil, "validUntil");
     }
 
-    function test_revokeSigner_TicketExpiringExactlyAtValidUntilStaysRedeemable() public {
+    function test_revokeSigner_TicketStaysRedeemableUntilValidUntilWhateverItsExpiry() public {
         ITicketBroker.Ticket memory t = _ticket(recipient, 1);
-        t.expiry = validUntil;
+        // Issued before the revocation and valid long after the notice period.
+        t.expiry = validUntil + 365 days;
         bytes memory sig = _sign(SIGNER_KEY, t);
         _revoke();
         vm.warp(validUntil);
         vm.prank(recipient);
         broker.redeemWinningTicket(t, sig, RAND);
-        assertEq(recipient.balance, FACE, "issued ticket honoured");
+        assertEq(recipient.balance, FACE, "issued ticket honoured at the last second");
     }
 
-    function test_revokeSigner_RevertWhen_TicketExpiresOneSecondAfterValidUntil() public {
+    function test_revokeSigner_RevertWhen_RedeemedOneSecondAfterValidUntil() public {
         ITicketBroker.Ticket memory t = _ticket(recipient, 1);
-        t.expiry = validUntil + 1;
+        t.expiry = validUntil + 365 days;
         bytes memory sig = _sign(SIGNER_KEY, t);
         _revoke();
+        vm.warp(validUntil + 1);
         _expectRedeemRevert(
             t,
             sig,

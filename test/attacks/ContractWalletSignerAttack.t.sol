@@ -85,22 +85,24 @@ contract ContractWalletSignerAttack is BrokerTest {
     function test_attack_RevokingTheKeyCannotVoidIssuedTickets() public {
         wallet.authorizeSigner(signer);
         ITicketBroker.Ticket memory t = _walletTicket(1);
-        t.expiry = block.timestamp + UNLOCK_PERIOD; // within the validity a revocation preserves
+        t.expiry = block.timestamp + 2 * UNLOCK_PERIOD; // expires well after the notice period
         bytes memory sig = _sign(SIGNER_KEY, t);
         // The wallet revokes its key and turns hostile right after paying with the ticket.
         wallet.revokeSigner(signer);
         wallet.setAnswer(false, true);
-        vm.warp(t.expiry);
+        vm.warp(block.timestamp + UNLOCK_PERIOD); // the last second of the notice period
         vm.prank(recipient);
         broker.redeemWinningTicket(t, sig, RAND);
         assertEq(recipient.balance, FACE, "issued ticket honoured");
     }
 
-    function test_attack_TicketsSignedAfterRevocationBeyondValidityAreRefused() public {
+    function test_attack_RevokedKeyIsRefusedOnceTheNoticePeriodEnds() public {
         wallet.authorizeSigner(signer);
         wallet.revokeSigner(signer);
+        // A leaked key keeps signing after the revocation: its tickets die with the notice period.
         ITicketBroker.Ticket memory t = _walletTicket(1);
-        t.expiry = block.timestamp + UNLOCK_PERIOD + 1;
+        t.expiry = block.timestamp + 2 * UNLOCK_PERIOD;
+        vm.warp(block.timestamp + UNLOCK_PERIOD + 1);
         _expectRedeemRevert(
             t,
             _sign(SIGNER_KEY, t),

@@ -85,6 +85,20 @@ contract ReentrantRecipientAttack is BrokerTest {
         _assertSolvent();
     }
 
+    /// The earnings payout is made with the guard held: redeeming from its receive() is refused.
+    function test_attack_RedeemingFromAnEarningsPayoutIsRefused() public {
+        // First payout: receive() re-enters, fails and reverts, so the face value is credited.
+        attacker.arm(ReentrantRecipient.Mode.Redeem, false, second, _sign(SENDER_KEY, second), RAND);
+        attacker.redeem(first, _sign(SENDER_KEY, first), RAND);
+        assertEq(broker.creditedEarnings(address(attacker)), FACE, "credited");
+        // Withdrawing the credit to itself: receive() tries to redeem the second ticket.
+        attacker.arm(ReentrantRecipient.Mode.Redeem, true, second, _sign(SENDER_KEY, second), RAND);
+        attacker.withdrawEarnings(payable(address(attacker)));
+        assertEq(attacker.reentrySuccesses(), 0, "re-entry refused");
+        assertEq(address(attacker).balance, FACE, "only the credit paid");
+        assertEq(broker.highestRedeemedNonce(sender, address(attacker)), 1, "second ticket not redeemed");
+    }
+
     function test_attack_FailedWithdrawalKeepsTheCredit() public {
         _attack(ReentrantRecipient.Mode.Redeem, false);
         attacker.arm(ReentrantRecipient.Mode.WithdrawEarnings, false, second, "", 0);

@@ -7,6 +7,21 @@ import {ReserveMath} from "../../contracts/libraries/ReserveMath.sol";
 import {BrokerTest} from "../utils/BrokerTest.sol";
 
 contract ReserveMathFuzzTest is BrokerTest {
+    /// Whatever the inputs (an eligible count changed mid-round included), nobody may claim
+    /// more than is left.
+    function testFuzz_allocation_NeverExceedsWhatIsLeft(
+        uint96 remaining,
+        uint96 claimedThisRound,
+        uint256 eligibleCount,
+        uint96 claimedByRecipient
+    ) public pure {
+        assertLe(
+            ReserveMath.allocation(remaining, claimedThisRound, eligibleCount, claimedByRecipient),
+            remaining,
+            "allocation within the reserve"
+        );
+    }
+
     function testFuzz_allocation_MatchesTheFormula(
         uint128 remaining,
         uint128 claimedThisRound,
@@ -19,10 +34,12 @@ contract ReserveMathFuzzTest is BrokerTest {
             return;
         }
         uint256 share = (uint256(remaining) + claimedThisRound) / eligibleCount;
-        assertEq(got, share > claimedByRecipient ? share - claimedByRecipient : 0, "formula");
+        uint256 left = share > claimedByRecipient ? share - claimedByRecipient : 0;
+        assertEq(got, left < remaining ? left : remaining, "formula, capped at what is left");
     }
 
-    /// Others' claims move reserve from `remaining` to `claimedThisRound`: my allocation is unchanged.
+    /// Others' claims, while the eligible count is unchanged, move reserve from `remaining` to
+    /// `claimedThisRound`: my allocation is unchanged (no one can claim into my share).
     function testFuzz_allocation_UnaffectedByOthersClaims(
         uint96 start,
         uint96 othersClaimed,
@@ -31,7 +48,8 @@ contract ReserveMathFuzzTest is BrokerTest {
     ) public pure {
         uint256 n = bound(count, 1, 50);
         uint256 m = bound(mine, 0, start / n);
-        uint256 others = bound(othersClaimed, 0, start - m);
+        // Others hold at most their own n − 1 shares.
+        uint256 others = bound(othersClaimed, 0, (n - 1) * (start / n));
         assertEq(
             ReserveMath.allocation(start - m - others, m + others, n, m),
             ReserveMath.allocation(start - m, m, n, m),

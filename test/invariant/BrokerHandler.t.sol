@@ -41,6 +41,7 @@ contract BrokerHandler is Assertions {
     bool public ghostNonceRedeemedTwice;
     bool public ghostNonceDecreased;
     bool public ghostOverClaim;
+    bool public ghostBatchReverted; // a batch must report failures per ticket, never revert
     mapping(bytes32 key => bool redeemed) internal _redeemed; // keccak(sender, recipient, nonce)
     mapping(address sender => mapping(address recipient => uint256 nonce)) public ghostHighestNonce;
     mapping(address sender => mapping(address recipient => uint256 nonce)) internal _lastSeenNonce;
@@ -54,6 +55,7 @@ contract BrokerHandler is Assertions {
     // ---- call counters, so a run that does nothing is visible ----
     uint256 public redemptions;
     uint256 public singleRedemptions;
+    uint256 public batchRedemptions;
     uint256 public reserveClaims;
     uint256 public refusals;
     uint256 public withdrawals;
@@ -350,7 +352,11 @@ contract BrokerHandler is Assertions {
         vm.recordLogs();
         vm.prank(r);
         if (asBatch) {
-            BROKER.redeemWinningTickets(batch);
+            try BROKER.redeemWinningTickets(batch) {
+                ++batchRedemptions;
+            } catch {
+                ghostBatchReverted = true;
+            }
         } else {
             ITicketBroker.SignedTicket memory st = batch[0];
             try BROKER.redeemWinningTicket(st.ticket, st.signature, st.recipientRand) {

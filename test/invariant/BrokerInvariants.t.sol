@@ -47,6 +47,10 @@ contract BrokerInvariantTest is Assertions {
         assertTrue(handler.noncesMatchGhost(), "stored highest nonce == highest nonce paid");
     }
 
+    function invariant_batchRedemptionNeverReverts() public view {
+        assertFalse(handler.ghostBatchReverted(), "a batch reverted instead of reporting its failures");
+    }
+
     function invariant_noRecipientClaimsMoreThanItsAllocation() public view {
         assertFalse(handler.ghostOverClaim(), "a claim exceeded the allocation (or funding moved an unlock)");
     }

@@ -46,7 +46,7 @@ const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0
 const SENDER_KEY = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 const DELEGATE_KEY = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
 const OTHER_KEY = `0x${"3c".repeat(32)}` as const;
-/** A key the sender authorised and then revoked: it covers tickets expiring by its validUntil. */
+/** A key the sender authorised and then revoked: its tickets count until its validUntil. */
 const REVOKED_KEY = `0x${"5e".repeat(32)}` as const;
 /** Chain 2's sender is unlocking (tickets still redeemable); chain 3's has finished unlocking. */
 const UNLOCKING_CHAIN = 2;

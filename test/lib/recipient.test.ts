@@ -13,6 +13,7 @@ import {
   TicketNonceReusedError,
   TicketParamsExpiredOnReceiveError,
   TicketParamsFromEarlierRunError,
+  TicketSignerRevokedError,
   TicketParamsMismatchOnReceiveError,
   TicketParamsNonceLimitError,
   TicketParamsNotIssuedError,
@@ -293,24 +294,30 @@ describe("recipient: receiving tickets", () => {
     await recipient.receiveTicket({ signed, params });
   });
 
-  it("accepts a delegate whose validUntil covers the expiry, and not one second less", async () => {
+  it("accepts an authorised delegate; a revoked one is refused, by the contract's rule once its validUntil passed", async () => {
     const { reader, recipient } = setup();
     const params = makeParams();
     const key = delegateSigner.address.toLowerCase();
-    reader.validUntil.set(key, params.ticketExpiry - 1n);
+    const byDelegate = (nonce: bigint) => sign(params, nonce, { signer: delegateSigner });
+
+    // Never authorised: validUntil 0.
     expect(
-      await rejects(
-        recipient.receiveTicket({
-          signed: await sign(params, 1n, { signer: delegateSigner }),
-          params,
-        }),
-      ),
+      await rejects(recipient.receiveTicket({ signed: await byDelegate(1n), params })),
     ).to.be.instanceOf(TicketBrokerUnauthorizedSigner);
-    reader.validUntil.set(key, params.ticketExpiry);
-    await recipient.receiveTicket({
-      signed: await sign(params, 2n, { signer: delegateSigner }),
-      params,
-    });
+    // Revoked, and the notice period ended one second ago: the broker would refuse it.
+    reader.validUntil.set(key, reader.time - 1n);
+    expect(
+      await rejects(recipient.receiveTicket({ signed: await byDelegate(2n), params })),
+    ).to.be.instanceOf(TicketBrokerUnauthorizedSigner);
+    // Revoked but still redeemable (the last second): the recipient takes no new payment from it.
+    reader.validUntil.set(key, reader.time);
+    expect(
+      await rejects(recipient.receiveTicket({ signed: await byDelegate(3n), params })),
+    ).to.be.instanceOf(TicketSignerRevokedError);
+    // Authorised: validUntil = type(uint256).max.
+    reader.validUntil.set(key, (1n << 256n) - 1n);
+    const result = await recipient.receiveTicket({ signed: await byDelegate(4n), params });
+    expect(result.ev.isZero()).to.equal(false);
   });
 
   it("refuses nonces at or below the redeemed mark and nonces seen before", async () => {
