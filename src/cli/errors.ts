@@ -3,53 +3,25 @@ import { TicketBrokerError } from "../errors.js";
 type ErrorOptions = { details?: Record<string, unknown>; hint: string; cause?: unknown };
 
 /** The command line was not understood: a wrong flag, a missing argument, a malformed value. */
-export class CliUsageError extends TicketBrokerError {
-  constructor(message: string, options: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class CliUsageError extends TicketBrokerError {}
 
 /** `--network` names a network that hardhat.config.ts does not define. */
-export class UnknownNetworkError extends TicketBrokerError {
-  constructor(message: string, options: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class UnknownNetworkError extends TicketBrokerError {}
 
 /** The network could not be reached (node not running, wrong URL). */
-export class NetworkUnreachableError extends TicketBrokerError {
-  constructor(message: string, options: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class NetworkUnreachableError extends TicketBrokerError {}
 
 /** No TicketBroker is deployed (or recorded) on the selected network. */
-export class NoDeploymentError extends TicketBrokerError {
-  constructor(message: string, options: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class NoDeploymentError extends TicketBrokerError {}
 
 /** The account cannot pay the value plus the gas of a transaction. */
-export class InsufficientBalanceError extends TicketBrokerError {
-  constructor(message: string, options: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class InsufficientBalanceError extends TicketBrokerError {}
 
 /** No key is available to sign a transaction. */
-export class NoSignerError extends TicketBrokerError {
-  constructor(message: string, options: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class NoSignerError extends TicketBrokerError {}
 
 /** A file the command needs could not be read or understood. */
-export class CliInputFileError extends TicketBrokerError {
-  constructor(message: string, options: ErrorOptions) {
-    super(message, options);
-  }
-}
+export class CliInputFileError extends TicketBrokerError {}
 
 /**
  * A transaction (or its gas estimate) reverted. `errorName` is the Solidity custom error name
