@@ -7,7 +7,9 @@ import {ITicketBroker} from "../interfaces/ITicketBroker.sol";
  * @title ReentrantRecipient
  * @notice A recipient contract whose receive() calls back into the broker while a payout is in
  * flight: redeeming another ticket, redeeming a batch, or withdrawing earnings. With `swallow`
- * set it catches the failure of the re-entrant call so that its receive() succeeds. Tests only.
+ * set it catches the failure of the re-entrant call so that its receive() succeeds. It can also
+ * act as a sender (fund, unlock, withdraw), so a withdrawal's payout can trigger the re-entry.
+ * Tests only.
  */
 contract ReentrantRecipient {
     enum Mode {
@@ -52,6 +54,18 @@ contract ReentrantRecipient {
 
     function withdrawEarnings(address payable to) external {
         BROKER.withdrawEarnings(to);
+    }
+
+    function fundDeposit() external payable {
+        BROKER.fundDeposit{value: msg.value}();
+    }
+
+    function unlock() external {
+        BROKER.unlock();
+    }
+
+    function withdraw() external {
+        BROKER.withdraw();
     }
 
     // solhint-disable-next-line no-complex-fallback

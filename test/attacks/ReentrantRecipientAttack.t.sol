@@ -99,6 +99,25 @@ contract ReentrantRecipientAttack is BrokerTest {
         assertEq(broker.highestRedeemedNonce(sender, address(attacker)), 1, "second ticket not redeemed");
     }
 
+    /// A sender's withdrawal is paid with the guard held: redeeming from its receive() is refused.
+    function test_attack_RedeemingFromAWithdrawalPayoutIsRefused() public {
+        ITicketBroker.Ticket memory t = _ticket(address(attacker), 1);
+        t.expiry = block.timestamp + 2 * UNLOCK_PERIOD;
+        bytes memory sig = _sign(SENDER_KEY, t);
+        vm.deal(address(this), 2 ether);
+        attacker.fundDeposit{value: 2 ether}();
+        attacker.unlock();
+        vm.warp(block.timestamp + UNLOCK_PERIOD);
+        attacker.arm(ReentrantRecipient.Mode.Redeem, true, t, sig, RAND);
+        attacker.withdraw();
+        assertEq(attacker.reentryAttempts(), 1, "receive() tried to re-enter");
+        assertEq(attacker.reentrySuccesses(), 0, "re-entry refused");
+        assertEq(address(attacker).balance, 2 ether, "only its own deposit paid");
+        // The ticket it tried to redeem is untouched and redeems normally afterwards.
+        attacker.redeem(t, sig, RAND);
+        assertEq(address(attacker).balance, 2 ether + FACE, "ticket paid once");
+    }
+
     function test_attack_FailedWithdrawalKeepsTheCredit() public {
         _attack(ReentrantRecipient.Mode.Redeem, false);
         attacker.arm(ReentrantRecipient.Mode.WithdrawEarnings, false, second, "", 0);
