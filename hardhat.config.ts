@@ -67,10 +67,6 @@ export default defineConfig({
     },
   },
   networks: {
-    hardhatMainnet: {
-      type: "edr-simulated",
-      chainType: "l1",
-    },
     // A `hardhat node` started separately. TICKETBROKER_LOCALHOST_URL points it elsewhere
     // (the end-to-end test runs its node on a free port).
     localhost: {
