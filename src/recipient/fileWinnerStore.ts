@@ -31,12 +31,15 @@ export class FileWinnerStore implements WinnerStore {
   readonly file: string;
   readonly #ledger: WinnerLedger;
   readonly #handle: fs.FileHandle;
+  /** Bytes of complete, acknowledged records: a failed write is cut back to here. */
+  #size: number;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(file: string, ledger: WinnerLedger, handle: fs.FileHandle) {
+  private constructor(file: string, ledger: WinnerLedger, handle: fs.FileHandle, size: number) {
     this.file = file;
     this.#ledger = ledger;
     this.#handle = handle;
+    this.#size = size;
   }
 
   /** Opens (creating if needed) the log at `file` and replays it. */
@@ -57,9 +60,10 @@ export class FileWinnerStore implements WinnerStore {
         if (line.trim() === "") return;
         ledger.apply(parseEvent(line, file, i + 1));
       });
+      const size = Buffer.byteLength(text, "utf8") - Buffer.byteLength(last, "utf8");
       if (last !== "") {
         // A line without its newline is a write a crash interrupted: it was never acknowledged.
-        await fs.truncate(file, Buffer.byteLength(text, "utf8") - Buffer.byteLength(last, "utf8"));
+        await fs.truncate(file, size);
       }
       const handle = await fs.open(file, "a");
       try {
@@ -74,7 +78,7 @@ export class FileWinnerStore implements WinnerStore {
         await handle.close();
         throw err;
       }
-      return new FileWinnerStore(file, ledger, handle);
+      return new FileWinnerStore(file, ledger, handle, size);
     } catch (err) {
       if (err instanceof WinnerStoreError) throw err;
       throw new WinnerStoreError("Cannot open the winner store", {
@@ -90,11 +94,14 @@ export class FileWinnerStore implements WinnerStore {
   }
 
   list(filter?: { status?: WinnerStatus; sender?: `0x${string}` }): Promise<StoredWinner[]> {
-    return this.#queue.then(() => this.#ledger.list(filter));
+    // A failed write must not block reads: the ledger holds only acknowledged records.
+    return this.#queue.catch(() => undefined).then(() => this.#ledger.list(filter));
   }
 
   pendingFaceValue(args: { sender: `0x${string}`; recipient: `0x${string}` }): Promise<bigint> {
-    return this.#queue.then(() => this.#ledger.pendingFaceValue(args.sender, args.recipient));
+    return this.#queue
+      .catch(() => undefined)
+      .then(() => this.#ledger.pendingFaceValue(args.sender, args.recipient));
   }
 
   markRedeemed(args: { digest: `0x${string}`; txHash: string }): Promise<void> {
@@ -126,10 +133,16 @@ export class FileWinnerStore implements WinnerStore {
             hint: "Pass the digest of a winner previously added to this store.",
           });
         }
+        const line = Buffer.from(`${JSON.stringify(encodeEvent(event))}\n`, "utf8");
         try {
-          await this.#handle.write(`${JSON.stringify(encodeEvent(event))}\n`);
+          // appendFile writes every byte (a short write is retried, not silently accepted).
+          await this.#handle.appendFile(line);
           await this.#handle.sync();
+          this.#size += line.length;
         } catch (err) {
+          // Cut back any part of the record that reached the file, so the log stays whole and
+          // the next write starts on a clean line. Best effort: a crash here is handled on open.
+          await this.#handle.truncate(this.#size).catch(() => undefined);
           throw new WinnerStoreError("Cannot write to the winner store", {
             details: { file: this.file, reason: (err as Error).message },
             hint: "Free disk space or fix permissions; stop accepting tickets until writes succeed.",

@@ -139,7 +139,9 @@ export interface RedemptionReport {
  *   no longer cover (a failure there would let higher nonces void it), recording the reason;
  * - sends the rest in batches of at most `batchSize` (`redeemWinningTickets`; a single winner
  *   with `redeemWinningTicket`), decodes every failure with `decodeBrokerError`, marks
- *   permanent failures unredeemable and leaves transient ones pending.
+ *   permanent failures unredeemable and leaves transient ones pending; after a transient
+ *   failure (or a transaction without a receipt) it sends no further batch for that sender,
+ *   since redeeming higher nonces would void the unpaid winner.
  *
  * @example
  * ```ts
@@ -280,6 +282,7 @@ export class Redeemer {
     for (let start = 0; start < due.length; start += this.#batchSize) {
       const batch = due.slice(start, start + this.#batchSize);
       const result = await this.#client.redeem(batch);
+      let unpaid = false;
       report.gasUsed += result.gasUsed ?? 0n;
       for (const [i, w] of batch.entries()) {
         const error = result.failures.get(i);
@@ -302,7 +305,14 @@ export class Redeemer {
             message: error?.message ?? "no receipt",
           });
           report.retryLater.push({ winner: w, error: code });
+          unpaid = true;
         }
+      }
+      if (unpaid) {
+        // A winner of this batch is still payable later; a further batch would redeem higher
+        // nonces and void it. The rest waits for the next run.
+        report.waiting += due.length - (start + batch.length);
+        break;
       }
     }
   }

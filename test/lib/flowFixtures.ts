@@ -5,6 +5,7 @@ import { TicketHasher } from "../../src/ticketDigest.js";
 import type { TicketParams } from "../../src/ticketParams.js";
 import type { TicketDomain } from "../../src/ticketTypes.js";
 import { recipientRandHash } from "../../src/winDraw.js";
+import type { WinningTicket } from "../../src/recipient/winnerStore.js";
 
 /** Fixed keys and a domain for the flow tests (not secrets: test-only values). */
 export const SENDER_KEY = `0x${"11".repeat(32)}` as const;
@@ -69,5 +70,28 @@ export function makeParams(
   return {
     ...fields,
     recipientRandHash: recipientRandHash(deriveRecipientRand({ secret: SECRET, params: fields })),
+  };
+}
+
+/** A stored winner for the store and redeemer tests (not a valid ticket: nothing verifies it). */
+export function storeTestWinner(
+  nonce: bigint,
+  overrides: { paramsDeadline?: bigint; faceValue?: bigint; expiry?: bigint } = {},
+): WinningTicket {
+  return {
+    ticket: {
+      recipient: recipientAddress,
+      sender: senderSigner.address,
+      faceValue: overrides.faceValue ?? 1000n,
+      winProb: 1n << 255n,
+      senderNonce: nonce,
+      recipientRandHash: `0x${"aa".repeat(32)}`,
+      expiry: overrides.expiry ?? 2_000_000n,
+      workId: `0x${"00".repeat(32)}`,
+    },
+    signature: `0x${"11".repeat(65)}`,
+    recipientRand: 123n + nonce,
+    paramsDeadline: overrides.paramsDeadline ?? 900_000n,
+    digest: `0x${nonce.toString(16).padStart(64, "0")}`,
   };
 }

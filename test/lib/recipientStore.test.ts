@@ -1,7 +1,9 @@
 import { expect } from "chai";
 import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 import {
   TicketBrokerInsufficientFunds,
@@ -16,31 +18,13 @@ import {
   type RedemptionSubmission,
 } from "../../src/recipient/redeemer.js";
 import { MemoryWinnerStore, type WinningTicket } from "../../src/recipient/winnerStore.js";
-import { FakeReader, recipientAddress, senderSigner } from "./flowFixtures.js";
+import { FakeReader, recipientAddress, senderSigner, storeTestWinner } from "./flowFixtures.js";
 
 const sender = senderSigner.address;
 
-function winner(
-  nonce: bigint,
-  overrides: { paramsDeadline?: bigint; faceValue?: bigint; expiry?: bigint } = {},
-): WinningTicket {
-  return {
-    ticket: {
-      recipient: recipientAddress,
-      sender,
-      faceValue: overrides.faceValue ?? 1000n,
-      winProb: 1n << 255n,
-      senderNonce: nonce,
-      recipientRandHash: `0x${"aa".repeat(32)}`,
-      expiry: overrides.expiry ?? 2_000_000n,
-      workId: `0x${"00".repeat(32)}`,
-    },
-    signature: `0x${"11".repeat(65)}`,
-    recipientRand: 123n + nonce,
-    paramsDeadline: overrides.paramsDeadline ?? 900_000n,
-    digest: `0x${nonce.toString(16).padStart(64, "0")}`,
-  };
-}
+const winner = storeTestWinner;
+const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "winnerStoreWorker.ts");
+const TSX = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../node_modules/.bin/tsx");
 
 /** Records what was sent; fails the nonces listed in `fail`. */
 class FakeClient implements RedemptionClient {
@@ -141,6 +125,26 @@ describe("recipient: Redeemer", () => {
       (await store.list({ status: "pending" })).map((w) => w.ticket.senderNonce),
     ).to.deep.equal([1n]);
   });
+
+  it("sends no further batch for a sender once a winner of an earlier batch is left unpaid", async () => {
+    const { store, client, redeemer } = setup(2);
+    for (const n of [1n, 2n, 3n, 4n, 5n, 6n]) await store.add(winner(n, { paramsDeadline: 0n }));
+    // Nonce 2 fails for a reason that can pass (funds moved since the budget was read).
+    client.fail.set(
+      2n,
+      new TicketBrokerInsufficientFunds({ sender, available: 0n, needed: 1000n }),
+    );
+    let report = await redeemer.redeemDue();
+    expect(client.sent).to.deep.equal([[1n, 2n]]);
+    expect(report.redeemed.map((r) => r.winner.ticket.senderNonce)).to.deep.equal([1n]);
+    expect(report.retryLater.map((r) => r.winner.ticket.senderNonce)).to.deep.equal([2n]);
+    expect(report.waiting).to.equal(4);
+    // The next run, once the sender can pay, starts again from the unpaid winner.
+    client.fail.clear();
+    report = await redeemer.redeemDue();
+    expect(client.sent.slice(1)).to.deep.equal([[2n, 3n], [4n, 5n], [6n]]);
+    expect(report.redeemed).to.have.length(5);
+  });
 });
 
 describe("recipient: FileWinnerStore", () => {
@@ -150,6 +154,28 @@ describe("recipient: FileWinnerStore", () => {
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+  it("never acknowledges a winner it did not write whole, and stays readable after a failed write", async function () {
+    this.timeout(60_000);
+    const file = path.join(dir, "w.jsonl");
+    // A 1-block (512-byte) file-size limit: a few records fit, then writes fail part-way.
+    const out = execFileSync(
+      "bash",
+      ["-c", 'ulimit -f 1 && exec "$0" "$@"', TSX, WORKER, file, "8"],
+      { encoding: "utf8" },
+    );
+    const result = JSON.parse(out.trim().split("\n").pop() ?? "{}") as {
+      added: string[];
+      failed: boolean;
+      readsWork: boolean;
+    };
+    expect(result.failed, "the limit made a write fail").to.equal(true);
+    expect(result.readsWork, "reads still work after the failure").to.equal(true);
+    const reopened = await FileWinnerStore.open({ file });
+    const stored = (await reopened.list()).map((w) => w.ticket.senderNonce.toString());
+    await reopened.close();
+    expect(stored).to.deep.equal(result.added);
+    expect(stored.length).to.be.greaterThan(0);
   });
 
   it("keeps winners and their statuses across a restart, bigints exact", async () => {
