@@ -183,6 +183,7 @@ export {
   TicketParamsExpiredOnReceiveError,
   TicketParamsFromEarlierRunError,
   TicketSignerRevokedError,
+  TicketNonceBelowClosedParamsError,
   TicketNonceReusedError,
   TicketParamsNonceLimitError,
   SenderCannotPayError,

@@ -34,6 +34,13 @@ export class TicketParamsFromEarlierRunError extends TicketBrokerError {}
  */
 export class TicketSignerRevokedError extends TicketBrokerError {}
 
+/**
+ * The nonce is not above the highest nonce the recipient received on the sender's params that
+ * have closed. Nonces must rise from one params set to the next, or a sender could keep its
+ * lowest winner on live params and hold back every redemption (see the Redeemer).
+ */
+export class TicketNonceBelowClosedParamsError extends TicketBrokerError {}
+
 /** The sender used a nonce this recipient has already received from it. */
 export class TicketNonceReusedError extends TicketBrokerError {}
 

@@ -11,6 +11,7 @@ import {
   SenderCannotPayError,
   TicketParamsFromEarlierRunError,
   TicketSignerRevokedError,
+  TicketNonceBelowClosedParamsError,
   SenderUnlockingError,
   TicketNonceReusedError,
   TicketParamsExpiredOnReceiveError,
@@ -98,7 +99,14 @@ export class Recipient {
     txCostMultiplier?: bigint;
   };
   readonly #seenNonces = new Map<string, Set<bigint>>();
-  readonly #paramsUse = new Map<string, { count: number; deadline: bigint }>();
+  /** Tickets received per live params set (key: ticketParamsKey). */
+  readonly #paramsUse = new Map<
+    string,
+    { sender: string; count: number; deadline: bigint; maxNonce: bigint }
+  >();
+  /** Per sender: the highest nonce received on params that have closed (deadline + grace). */
+  readonly #closedNonceFloor = new Map<string, bigint>();
+  #closedAt = -1n;
   /** Chain time of the first call; params issued earlier are refused (see the class notes). */
   #startedAt: bigint | undefined;
 
@@ -250,6 +258,17 @@ export class Recipient {
 
     // Check-and-record without an await in between, so concurrent calls cannot both pass.
     const senderKey = sender.toLowerCase();
+    this.#closeParams(now);
+    const floor = this.#closedNonceFloor.get(senderKey) ?? 0n;
+    if (ticket.senderNonce <= floor) {
+      throw new TicketNonceBelowClosedParamsError(
+        "The nonce is not above the nonces of the sender's closed params",
+        {
+          details: { sender, senderNonce: ticket.senderNonce, floor },
+          hint: `Sign new tickets with nonces above ${floor}: nonces must rise from one params set to the next.`,
+        },
+      );
+    }
     let seen = this.#seenNonces.get(senderKey);
     if (seen === undefined) {
       seen = new Set();
@@ -262,7 +281,12 @@ export class Recipient {
       });
     }
     const paramsKey = ticketParamsKey(params);
-    const use = this.#paramsUse.get(paramsKey) ?? { count: 0, deadline: params.expirationTime };
+    const use = this.#paramsUse.get(paramsKey) ?? {
+      sender: senderKey,
+      count: 0,
+      deadline: params.expirationTime,
+      maxNonce: 0n,
+    };
     if (use.count >= this.#policy.maxTicketsPerParams) {
       throw new TicketParamsNonceLimitError("Too many tickets on one params set", {
         details: { sender, count: use.count, max: this.#policy.maxTicketsPerParams },
@@ -270,8 +294,12 @@ export class Recipient {
       });
     }
     seen.add(ticket.senderNonce);
-    this.#paramsUse.set(paramsKey, { count: use.count + 1, deadline: use.deadline });
-    this.#prune(senderKey, highestRedeemedNonce, now);
+    this.#paramsUse.set(paramsKey, {
+      ...use,
+      count: use.count + 1,
+      maxNonce: ticket.senderNonce > use.maxNonce ? ticket.senderNonce : use.maxNonce,
+    });
+    this.#pruneSeen(senderKey, highestRedeemedNonce > floor ? highestRedeemedNonce : floor);
 
     if (validated.won) {
       try {
@@ -357,15 +385,27 @@ export class Recipient {
     }
   }
 
-  #prune(senderKey: string, highestRedeemedNonce: bigint, now: bigint): void {
+  /**
+   * Folds params whose deadline + grace has passed into their sender's nonce floor: no ticket
+   * can arrive on them any more, so every later ticket must carry a higher nonce. This keeps the
+   * redeemer from being held back for ever by a sender that counts its nonces down.
+   */
+  #closeParams(now: bigint): void {
+    if (now === this.#closedAt) return;
+    this.#closedAt = now;
+    for (const [key, use] of this.#paramsUse) {
+      if (now <= use.deadline + this.#policy.graceSeconds) continue;
+      const floor = this.#closedNonceFloor.get(use.sender) ?? 0n;
+      if (use.maxNonce > floor) this.#closedNonceFloor.set(use.sender, use.maxNonce);
+      this.#paramsUse.delete(key);
+    }
+  }
+
+  /** Forgets seen nonces at or below `mark`: tickets there are refused by the nonce rules anyway. */
+  #pruneSeen(senderKey: string, mark: bigint): void {
     const seen = this.#seenNonces.get(senderKey);
     if (seen !== undefined && seen.size > 1024) {
-      for (const nonce of seen) if (nonce <= highestRedeemedNonce) seen.delete(nonce);
-    }
-    if (this.#paramsUse.size > 1024) {
-      for (const [key, use] of this.#paramsUse) {
-        if (now > use.deadline + this.#policy.graceSeconds) this.#paramsUse.delete(key);
-      }
+      for (const nonce of seen) if (nonce <= mark) seen.delete(nonce);
     }
   }
 }

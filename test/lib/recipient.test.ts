@@ -14,6 +14,7 @@ import {
   TicketParamsExpiredOnReceiveError,
   TicketParamsFromEarlierRunError,
   TicketSignerRevokedError,
+  TicketNonceBelowClosedParamsError,
   TicketParamsMismatchOnReceiveError,
   TicketParamsNonceLimitError,
   TicketParamsNotIssuedError,
@@ -337,6 +338,25 @@ describe("recipient: receiving tickets", () => {
     expect(await rejects(recipient.receiveTicket({ signed: again, params }))).to.be.instanceOf(
       TicketNonceReusedError,
     );
+  });
+
+  it("once a sender's params close, refuses its nonces at or below the highest received on them", async () => {
+    const { reader, recipient } = setup({ maxTicketsPerParams: 10 });
+    const first = makeParams();
+    const second = makeParams({ seed: `0x${"cd".repeat(32)}`, expirationTime: 1_000_900n });
+    await recipient.receiveTicket({ signed: await sign(first, 100n), params: first });
+    // While the first params are live, lower nonces on other params are fine (several processes).
+    await recipient.receiveTicket({ signed: await sign(second, 40n), params: second });
+    // The first params close (deadline + grace passed): nothing more can arrive on them.
+    reader.time = first.expirationTime + 61n;
+    for (const nonce of [50n, 100n]) {
+      const err = await rejects(
+        recipient.receiveTicket({ signed: await sign(second, nonce), params: second }),
+      );
+      expect(err).to.be.instanceOf(TicketNonceBelowClosedParamsError);
+      expect((err as TicketNonceBelowClosedParamsError).details["floor"]).to.equal(100n);
+    }
+    await recipient.receiveTicket({ signed: await sign(second, 101n), params: second });
   });
 
   it("caps the tickets accepted on one params set", async () => {
