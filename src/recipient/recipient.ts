@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+
 import type { BrokerReader } from "../chain/brokerReader.js";
 import { ticketEV } from "../ev.js";
 import { toHex } from "../internal/bytes.js";
@@ -9,6 +11,7 @@ import { validateTicket } from "../validateTicket.js";
 import { recipientRandHash } from "../winDraw.js";
 import {
   SenderCannotPayError,
+  IssueTicketParamsError,
   TicketParamsFromEarlierRunError,
   TicketSignerRevokedError,
   TicketNonceBelowClosedParamsError,
@@ -47,6 +50,9 @@ export interface ReceivedTicket {
   readonly won: boolean;
 }
 
+/** Length of the per-run tag at the start of every params seed. */
+const RUN_ID_BYTES = 8;
+
 /** broker.signerValidUntil for an authorised, unrevoked signer (type(uint256).max). */
 const SIGNER_ACTIVE = (1n << 256n) - 1n;
 
@@ -73,10 +79,10 @@ class NeedSignerValidity {
  * {@link WinnerStore} before `receiveTicket` resolves.
  *
  * Nonces already received are remembered in memory, per sender, above the broker's redeemed
- * mark. So that a restart cannot forget them, a recipient accepts tickets only on params issued
- * since it started (issuance = the params deadline − `paramsLifetime`; the start is the chain
- * time of its first call): after a restart senders get {@link TicketParamsFromEarlierRunError}
- * and request fresh params.
+ * mark. So that a restart cannot forget them, a recipient accepts tickets only on params it
+ * issued in this run: every seed it issues starts with a random per-run tag, bound by the rand
+ * commitment. After a restart senders get {@link TicketParamsFromEarlierRunError} and request
+ * fresh params.
  *
  * @example
  * ```ts
@@ -107,8 +113,8 @@ export class Recipient {
   /** Per sender: the highest nonce received on params that have closed (deadline + grace). */
   readonly #closedNonceFloor = new Map<string, bigint>();
   #closedAt = -1n;
-  /** Chain time of the first call; params issued earlier are refused (see the class notes). */
-  #startedAt: bigint | undefined;
+  /** Tag of this run, the first 8 bytes of every params seed it issues (see the class notes). */
+  readonly #runId: string;
 
   constructor(options: {
     address: `0x${string}`;
@@ -117,8 +123,17 @@ export class Recipient {
     reader: BrokerReader;
     winners: WinnerStore;
     policy: RecipientPolicy;
+    /** 8 bytes as hex; random unless given (tests pass one to issue params by hand). */
+    runId?: `0x${string}`;
   }) {
     this.address = options.address;
+    this.#runId = (options.runId ?? `0x${randomBytes(RUN_ID_BYTES).toString("hex")}`).toLowerCase();
+    if (!new RegExp(`^0x[0-9a-f]{${2 * RUN_ID_BYTES}}$`).test(this.#runId)) {
+      throw new IssueTicketParamsError("runId must be 8 bytes of hex", {
+        details: { runId: options.runId },
+        hint: "Leave runId out (a random one is drawn) or pass 0x followed by 16 hex digits.",
+      });
+    }
     this.#secret = options.secret;
     this.#hasher = options.hasher;
     this.#domain = {
@@ -161,7 +176,6 @@ export class Recipient {
       this.#winners.pendingFaceValue({ sender, recipient: this.address }),
       this.#reader.now(),
     ]);
-    this.#startedAt ??= now;
     const params = issueTicketParams({
       secret: this.#secret,
       recipient: this.address,
@@ -174,6 +188,7 @@ export class Recipient {
         : { txCostMultiplier: this.#policy.txCostMultiplier }),
       coverable: funds.deposit + claimable - pending,
       targetEV: args.targetEV ?? this.#policy.targetEV,
+      seed: `${this.#runId}${randomBytes(32 - RUN_ID_BYTES).toString("hex")}` as `0x${string}`,
       now,
       lifetime: this.#policy.paramsLifetime,
       redemptionWindow: this.#policy.graceSeconds + this.#policy.redemptionWindow,
@@ -206,23 +221,22 @@ export class Recipient {
         hint: "Request params from this recipient and send them unchanged with every ticket.",
       });
     }
+    // The seed is bound by the rand commitment just checked, so its run tag cannot be forged.
+    if (!params.seed.toLowerCase().startsWith(this.#runId)) {
+      throw new TicketParamsFromEarlierRunError(
+        "These ticket params were issued before the recipient (re)started",
+        {
+          details: { seed: params.seed, runId: this.#runId },
+          hint: "Request fresh params from the recipient and pay again with them.",
+        },
+      );
+    }
     const [now, highestRedeemedNonce, funds, claimable] = await Promise.all([
       this.#reader.now(),
       this.#reader.highestRedeemedNonce(sender, this.address),
       this.#reader.senderFunds(sender),
       this.#reader.claimableReserve(sender, this.address),
     ]);
-    this.#startedAt ??= now;
-    const issuedAt = params.expirationTime - this.#policy.paramsLifetime;
-    if (issuedAt < this.#startedAt) {
-      throw new TicketParamsFromEarlierRunError(
-        "These ticket params were issued before the recipient (re)started",
-        {
-          details: { issuedAt, startedAt: this.#startedAt },
-          hint: "Request fresh params from the recipient and pay again with them.",
-        },
-      );
-    }
     if (now > params.expirationTime + this.#policy.graceSeconds) {
       throw new TicketParamsExpiredOnReceiveError("The ticket's params expired before it arrived", {
         details: {

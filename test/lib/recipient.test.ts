@@ -42,6 +42,10 @@ import {
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const sender = senderSigner.address;
+/** The run tag of the fixture's params seeds (makeParams starts every seed with it). */
+const RUN_ID = `0x${"ab".repeat(8)}` as const;
+/** A seed of this run other than the fixture's default. */
+const OTHER_SEED = `0x${"ab".repeat(8)}${"cd".repeat(24)}` as const;
 const policy: RecipientPolicy = {
   redeemGas: 100_000n,
   targetEV: 10n ** 12n,
@@ -58,6 +62,7 @@ function setup(overrides: Partial<RecipientPolicy> = {}) {
     reader,
     winners,
     policy: { ...policy, ...overrides },
+    runId: RUN_ID,
   });
   return { reader, winners, recipient };
 }
@@ -340,10 +345,23 @@ describe("recipient: receiving tickets", () => {
     );
   });
 
+  it("a sender cannot move params into this run by editing the seed's run tag", async () => {
+    const { recipient } = setup();
+    const params = makeParams({ seed: `0x${"01".repeat(32)}` });
+    expect(
+      await rejects(recipient.receiveTicket({ signed: await sign(params, 1n), params })),
+    ).to.be.instanceOf(TicketParamsFromEarlierRunError);
+    // Editing the tag breaks the rand commitment the seed is bound by.
+    const forged = { ...params, seed: `0x${"ab".repeat(8)}${"01".repeat(24)}` as const };
+    expect(
+      await rejects(recipient.receiveTicket({ signed: await sign(forged, 1n), params: forged })),
+    ).to.be.instanceOf(TicketParamsNotIssuedError);
+  });
+
   it("once a sender's params close, refuses its nonces at or below the highest received on them", async () => {
     const { reader, recipient } = setup({ maxTicketsPerParams: 10 });
     const first = makeParams();
-    const second = makeParams({ seed: `0x${"cd".repeat(32)}`, expirationTime: 1_000_900n });
+    const second = makeParams({ seed: OTHER_SEED, expirationTime: 1_000_900n });
     await recipient.receiveTicket({ signed: await sign(first, 100n), params: first });
     // While the first params are live, lower nonces on other params are fine (several processes).
     await recipient.receiveTicket({ signed: await sign(second, 40n), params: second });
@@ -367,7 +385,7 @@ describe("recipient: receiving tickets", () => {
     expect(
       await rejects(recipient.receiveTicket({ signed: await sign(params, 3n), params })),
     ).to.be.instanceOf(TicketParamsNonceLimitError);
-    const fresh = makeParams({ seed: `0x${"cd".repeat(32)}` });
+    const fresh = makeParams({ seed: OTHER_SEED });
     await recipient.receiveTicket({ signed: await sign(fresh, 3n), params: fresh });
   });
 
@@ -389,8 +407,8 @@ describe("recipient: receiving tickets", () => {
     const params = makeParams();
     const signed = await sign(params, 1n);
     await recipient.receiveTicket({ signed, params });
-    // A restart one second later: the new instance never saw nonce 1.
-    reader.time += 1n;
+    // A restart within the same chain second (a clock cannot tell the runs apart): the new
+    // instance never saw nonce 1, and draws a new run tag.
     const restarted = new Recipient({
       address: recipientAddress,
       secret: SECRET,
@@ -404,6 +422,7 @@ describe("recipient: receiving tickets", () => {
     );
     // Params it issues itself after the restart are accepted.
     const fresh = await restarted.issueParams({ sender, gasPrice: 10n ** 8n });
+    expect(fresh.seed.startsWith(RUN_ID)).to.equal(false);
     const result = await restarted.receiveTicket({ signed: await sign(fresh, 2n), params: fresh });
     expect(result.ev.isZero()).to.equal(false);
   });
