@@ -144,7 +144,12 @@ export {
   type RecipientSessionOptions,
   type CreditedTicket,
 } from "./session/recipientSession.js";
-export { type TicketParams, ticketParamsEV, ticketParamsKey } from "./ticketParams.js";
+export {
+  type TicketParams,
+  ticketParamsEV,
+  ticketParamsKey,
+  ticketForParams,
+} from "./ticketParams.js";
 export {
   type BrokerReader,
   type SenderFunds,

@@ -1,5 +1,6 @@
 import { ticketEV } from "./ev.js";
 import type { Rational } from "./rational.js";
+import type { Ticket } from "./ticketTypes.js";
 
 /**
  * The terms a recipient (orchestrator) offers a sender (gateway) for its tickets. The recipient
@@ -71,4 +72,31 @@ export function ticketParamsKey(
   params: Pick<TicketParams, "sender" | "recipientRandHash">,
 ): string {
   return `${params.sender.toLowerCase()}:${params.recipientRandHash.toLowerCase()}`;
+}
+
+/**
+ * The ticket a sender signs with `params`: it copies the params' terms (their `ticketExpiry` as
+ * its `expiry`) and adds the sender's nonce and the work it pays for.
+ *
+ * @example
+ * ```ts
+ * const ticket = ticketForParams({ params, senderNonce: 7n, workId: segmentHash });
+ * ```
+ */
+export function ticketForParams(args: {
+  params: TicketParams;
+  senderNonce: bigint;
+  workId: `0x${string}`;
+}): Ticket {
+  const { params } = args;
+  return {
+    recipient: params.recipient,
+    sender: params.sender,
+    faceValue: params.faceValue,
+    winProb: params.winProb,
+    senderNonce: args.senderNonce,
+    recipientRandHash: params.recipientRandHash,
+    expiry: params.ticketExpiry,
+    workId: args.workId,
+  };
 }

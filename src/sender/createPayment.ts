@@ -1,8 +1,8 @@
 import { ticketCountFor } from "../ev.js";
 import { Rational } from "../rational.js";
 import type { TicketHasher } from "../ticketDigest.js";
-import { ticketParamsEV, type TicketParams } from "../ticketParams.js";
-import type { SignedTicket, Ticket } from "../ticketTypes.js";
+import { ticketForParams, ticketParamsEV, type TicketParams } from "../ticketParams.js";
+import type { SignedTicket } from "../ticketTypes.js";
 import type { TicketSigner } from "../signTicket.js";
 import { PaymentEVTooHighError, TicketParamsExpiredError } from "./errors.js";
 import type { NonceAllocator } from "./nonceAllocator.js";
@@ -101,16 +101,7 @@ export async function createPayment(args: {
   });
   const tickets: SignedTicket[] = [];
   for (const senderNonce of nonces) {
-    const ticket: Ticket = {
-      recipient: params.recipient,
-      sender: params.sender,
-      faceValue: params.faceValue,
-      winProb: params.winProb,
-      senderNonce,
-      recipientRandHash: params.recipientRandHash,
-      expiry: params.ticketExpiry,
-      workId: args.workId,
-    };
+    const ticket = ticketForParams({ params, senderNonce, workId: args.workId });
     tickets.push({ ticket, signature: await args.signer.signTicket(ticket, args.hasher) });
   }
   return { ...plan, params, tickets };

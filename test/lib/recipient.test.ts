@@ -24,7 +24,7 @@ import { Recipient, type RecipientPolicy } from "../../src/recipient/recipient.j
 import { deriveRecipientRand } from "../../src/recipient/recipientRand.js";
 import { MemoryWinnerStore } from "../../src/recipient/winnerStore.js";
 import { TicketHasher } from "../../src/ticketDigest.js";
-import type { TicketParams } from "../../src/ticketParams.js";
+import { ticketForParams, type TicketParams } from "../../src/ticketParams.js";
 import type { SignedTicket, Ticket } from "../../src/ticketTypes.js";
 import type { TicketSigner } from "../../src/signTicket.js";
 import { recipientRandHash } from "../../src/winDraw.js";
@@ -73,14 +73,7 @@ async function sign(
   options: { signer?: TicketSigner; hasher?: TicketHasher; ticket?: Partial<Ticket> } = {},
 ): Promise<SignedTicket> {
   const ticket: Ticket = {
-    recipient: params.recipient,
-    sender: params.sender,
-    faceValue: params.faceValue,
-    winProb: params.winProb,
-    senderNonce,
-    recipientRandHash: params.recipientRandHash,
-    expiry: params.ticketExpiry,
-    workId: `0x${"00".repeat(32)}`,
+    ...ticketForParams({ params, senderNonce, workId: `0x${"00".repeat(32)}` }),
     ...options.ticket,
   };
   const signature = await (options.signer ?? senderSigner).signTicket(
