@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 
 import type { BrokerReader } from "../chain/brokerReader.js";
 import { ticketEV } from "../ev.js";
-import { toHex } from "../internal/bytes.js";
+import { MAX_UINT256, toHex } from "../internal/bytes.js";
 import { Rational } from "../rational.js";
 import type { TicketHasher } from "../ticketDigest.js";
 import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
@@ -54,7 +54,7 @@ export interface ReceivedTicket {
 const RUN_ID_BYTES = 8;
 
 /** broker.signerValidUntil for an authorised, unrevoked signer (type(uint256).max). */
-const SIGNER_ACTIVE = (1n << 256n) - 1n;
+const SIGNER_ACTIVE = MAX_UINT256;
 
 /** Thrown internally to learn a delegated signer's address before reading its validity. */
 class NeedSignerValidity {
