@@ -35,9 +35,11 @@ export class TicketParamsFromEarlierRunError extends TicketBrokerError {}
 export class TicketSignerRevokedError extends TicketBrokerError {}
 
 /**
- * The nonce is not above the highest nonce the recipient received on the sender's params that
- * have closed. Nonces must rise from one params set to the next, or a sender could keep its
- * lowest winner on live params and hold back every redemption (see the Redeemer).
+ * The nonce is not above the sender's nonce floor: the highest nonce the recipient received on
+ * the sender's params that have closed, or held by one of its pending winners from an earlier
+ * run. Nonces must rise from one params set to the next, or a sender could keep its lowest
+ * winner on live params and hold back every redemption (see the Redeemer); and a winner below a
+ * winner being redeemed could never be paid.
  */
 export class TicketNonceBelowClosedParamsError extends TicketBrokerError {}
 

@@ -110,8 +110,15 @@ export class Recipient {
     string,
     { sender: string; count: number; deadline: bigint; maxNonce: bigint }
   >();
-  /** Per sender: the highest nonce received on params that have closed (deadline + grace). */
+  /**
+   * Per sender: the highest nonce received on params that have closed (deadline + grace), or
+   * held by a pending winner of an earlier run (see {@link Recipient.receiveTicket}).
+   */
   readonly #closedNonceFloor = new Map<string, bigint>();
+  /** Senders whose pending winners from earlier runs are folded into their floor. */
+  readonly #storeFloorLoaded = new Set<string>();
+  /** Per sender: the tail of the queue of winners being checked against funds and stored. */
+  readonly #winnerQueue = new Map<string, Promise<void>>();
   #closedAt = -1n;
   /** Tag of this run, the first 8 bytes of every params seed it issues (see the class notes). */
   readonly #runId: string;
@@ -205,6 +212,12 @@ export class Recipient {
   /**
    * Validates a ticket the sender sent with the params it used, credits nothing itself, stores
    * it if it won, and returns its EV and whether it won. Throws the first rule it breaks.
+   *
+   * Concurrent calls are safe. A sender's winners are checked against its funds and stored one
+   * at a time, so two winners cannot both count on the same wei of deposit. The first ticket
+   * from a sender in a run raises its nonce floor to the highest nonce of its pending winners in
+   * the store: a redeemer may already have submitted them, and a lower-nonce winner accepted now
+   * could never be paid once they are redeemed.
    */
   async receiveTicket(args: {
     signed: SignedTicket;
@@ -255,6 +268,39 @@ export class Recipient {
         hint: "The sender must cancel its unlock; refuse work until it does.",
       });
     }
+    const senderKey = sender.toLowerCase();
+    await this.#loadStoreFloor(senderKey, sender);
+    const accept = (): Promise<ReceivedTicket> =>
+      this.#accept({
+        signed,
+        params,
+        rand,
+        now,
+        highestRedeemedNonce,
+        funds,
+        claimable,
+        validated,
+      });
+    return validated.won ? this.#oneAtATime(senderKey, accept) : accept();
+  }
+
+  /**
+   * The funds check, the nonce rules and (for a winner) storing it: the part of
+   * {@link Recipient.receiveTicket} that must see every winner accepted before it.
+   */
+  async #accept(args: {
+    signed: SignedTicket;
+    params: TicketParams;
+    rand: bigint;
+    now: bigint;
+    highestRedeemedNonce: bigint;
+    funds: { deposit: bigint; unlockEnd: bigint };
+    claimable: bigint;
+    validated: { won: boolean; digest: `0x${string}` };
+  }): Promise<ReceivedTicket> {
+    const { signed, params, rand, now, highestRedeemedNonce, funds, claimable, validated } = args;
+    const ticket = signed.ticket;
+    const sender = ticket.sender;
     const pending = await this.#winners.pendingFaceValue({ sender, recipient: this.address });
     const available = funds.deposit + claimable - pending;
     if (available < ticket.faceValue) {
@@ -276,7 +322,7 @@ export class Recipient {
     const floor = this.#closedNonceFloor.get(senderKey) ?? 0n;
     if (ticket.senderNonce <= floor) {
       throw new TicketNonceBelowClosedParamsError(
-        "The nonce is not above the nonces of the sender's closed params",
+        "The nonce is not above the sender's nonce floor (its closed params and pending winners)",
         {
           details: { sender, senderNonce: ticket.senderNonce, floor },
           hint: `Sign new tickets with nonces above ${floor}: nonces must rise from one params set to the next.`,
@@ -412,6 +458,43 @@ export class Recipient {
       const floor = this.#closedNonceFloor.get(use.sender) ?? 0n;
       if (use.maxNonce > floor) this.#closedNonceFloor.set(use.sender, use.maxNonce);
       this.#paramsUse.delete(key);
+    }
+  }
+
+  /**
+   * Raises `senderKey`'s floor, once per run, to the highest nonce among its pending winners in
+   * the store. Those are winners of earlier runs (this run stores a sender's winners only after
+   * this has run for it), which a redeemer may be redeeming now.
+   */
+  async #loadStoreFloor(senderKey: string, sender: `0x${string}`): Promise<void> {
+    if (this.#storeFloorLoaded.has(senderKey)) return;
+    const pending = await this.#winners.list({ status: "pending", sender });
+    let highest = 0n;
+    for (const w of pending) {
+      if (w.ticket.recipient.toLowerCase() !== this.address.toLowerCase()) continue;
+      if (w.ticket.senderNonce > highest) highest = w.ticket.senderNonce;
+    }
+    if (this.#storeFloorLoaded.has(senderKey)) return;
+    this.#storeFloorLoaded.add(senderKey);
+    const floor = this.#closedNonceFloor.get(senderKey) ?? 0n;
+    if (highest > floor) this.#closedNonceFloor.set(senderKey, highest);
+  }
+
+  /** Runs `task` after every earlier task queued for `key` has settled. */
+  async #oneAtATime<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const before = this.#winnerQueue.get(key) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    const tail = before.then(() => mine);
+    this.#winnerQueue.set(key, tail);
+    await before;
+    try {
+      return await task();
+    } finally {
+      done();
+      if (this.#winnerQueue.get(key) === tail) this.#winnerQueue.delete(key);
     }
   }
 

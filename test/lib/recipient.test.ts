@@ -432,6 +432,87 @@ describe("recipient: receiving tickets", () => {
     expect((err as SenderCannotPayError).details.pendingWinners).to.equal(2n * params.faceValue);
   });
 
+  it("concurrent winners cannot together commit more than the sender can pay", async () => {
+    // A store whose writes take a while, as a file store's fsync does: both winners are checked
+    // before either is stored unless the recipient orders them.
+    class SlowStore extends MemoryWinnerStore {
+      override async add(...args: Parameters<MemoryWinnerStore["add"]>): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return super.add(...args);
+      }
+    }
+    const reader = new FakeReader();
+    const winners = new SlowStore();
+    const recipient = new Recipient({
+      address: recipientAddress,
+      secret: SECRET,
+      hasher,
+      reader,
+      winners,
+      policy,
+      runId: RUN_ID,
+    });
+    const params = makeParams({ winProb: MAX_WIN_PROB });
+    // Funds for exactly one winner.
+    reader.funds = { deposit: params.faceValue, reserve: 0n, unlockEnd: 0n };
+    const [a, b] = await Promise.allSettled([
+      recipient.receiveTicket({ signed: await sign(params, 1n), params }),
+      recipient.receiveTicket({ signed: await sign(params, 2n), params }),
+    ]);
+    expect(a.status).to.equal("fulfilled");
+    expect(b.status).to.equal("rejected");
+    expect((b as PromiseRejectedResult).reason).to.be.instanceOf(SenderCannotPayError);
+    expect(await winners.pendingFaceValue({ sender, recipient: recipientAddress })).to.equal(
+      params.faceValue,
+    );
+    // Losing tickets are not held up by the queue and still pass the funds check.
+    const losing = makeParams({ seed: OTHER_SEED, faceValue: params.faceValue, winProb: 1n });
+    reader.funds = { deposit: 2n * params.faceValue, reserve: 0n, unlockEnd: 0n };
+    const results = await Promise.all([
+      recipient.receiveTicket({ signed: await sign(losing, 3n), params: losing }),
+      recipient.receiveTicket({ signed: await sign(losing, 4n), params: losing }),
+    ]);
+    expect(results.map((r) => r.won)).to.deep.equal([false, false]);
+  });
+
+  it("after a restart, refuses nonces at or below a pending winner of the earlier run", async () => {
+    const { reader, winners, recipient } = setup({ maxTicketsPerParams: 10 });
+    const params = makeParams({ winProb: MAX_WIN_PROB });
+    await recipient.receiveTicket({ signed: await sign(params, 20n), params });
+    // A redeemer may be redeeming nonce 20 right now; the chain's mark is still below it.
+    expect(reader.highest).to.equal(0n);
+    const restarted = new Recipient({
+      address: recipientAddress,
+      secret: SECRET,
+      hasher,
+      reader,
+      winners,
+      policy: { ...policy, maxTicketsPerParams: 10 },
+    });
+    const fresh = await restarted.issueParams({ sender, gasPrice: 10n ** 8n });
+    for (const nonce of [15n, 20n]) {
+      const err = await rejects(
+        restarted.receiveTicket({ signed: await sign(fresh, nonce), params: fresh }),
+      );
+      expect(err).to.be.instanceOf(TicketNonceBelowClosedParamsError);
+      expect((err as TicketNonceBelowClosedParamsError).details["floor"]).to.equal(20n);
+    }
+    await restarted.receiveTicket({ signed: await sign(fresh, 21n), params: fresh });
+    // A winner that is no longer pending (paid, or given up) does not hold the floor up.
+    const [stored] = await winners.list();
+    await winners.markRedeemed({ digest: stored!.digest, txHash: "0x01" });
+    const again = new Recipient({
+      address: recipientAddress,
+      secret: SECRET,
+      hasher,
+      reader,
+      winners,
+      policy: { ...policy, maxTicketsPerParams: 10 },
+    });
+    const third = await again.issueParams({ sender, gasPrice: 10n ** 8n });
+    await again.receiveTicket({ signed: await sign(third, 5n), params: third });
+  });
+
   it("refuses a sender whose unlock ends at or before the ticket expiry", async () => {
     const { reader, recipient } = setup();
     const params = makeParams();
