@@ -37,6 +37,8 @@ export class TicketSender {
   readonly #nonces: NonceAllocator;
   readonly #limits: TicketSenderLimits;
   readonly #domain: { chainId: bigint; verifyingContract: `0x${string}` };
+  /** Per recipient (lowercased): a nonce floor the recipient reported, above the chain's mark. */
+  readonly #recipientFloor = new Map<string, bigint>();
 
   constructor(options: {
     sender: `0x${string}`;
@@ -76,8 +78,23 @@ export class TicketSender {
   }
 
   /**
+   * Records a nonce floor the recipient reported: it refused a ticket with
+   * `TicketNonceBelowClosedParamsError`, whose `details.floor` is passed here. Later payments
+   * to that recipient use nonces above it (nonces of several processes sharing a store
+   * interleave, so one process can fall behind the floor). A lower floor than one already
+   * recorded changes nothing.
+   */
+  raiseNonceFloor(args: { recipient: `0x${string}`; floor: bigint }): void {
+    const key = args.recipient.toLowerCase();
+    if (args.floor > (this.#recipientFloor.get(key) ?? 0n)) {
+      this.#recipientFloor.set(key, args.floor);
+    }
+  }
+
+  /**
    * Re-validates `params` against the chain, then creates and signs the tickets paying `amount`.
-   * Nonces stay above the broker's highest redeemed nonce for the pair.
+   * Nonces stay above the broker's highest redeemed nonce for the pair and above any floor
+   * recorded with {@link TicketSender.raiseNonceFloor}.
    */
   async pay(args: {
     params: TicketParams;
@@ -85,7 +102,7 @@ export class TicketSender {
     workId: `0x${string}`;
   }): Promise<Payment> {
     const { params } = args;
-    const [funds, now, floor] = await Promise.all([
+    const [funds, now, redeemed] = await Promise.all([
       this.#reader.senderFunds(this.sender),
       this.#reader.now(),
       this.#reader.highestRedeemedNonce(this.sender, params.recipient),
@@ -98,6 +115,8 @@ export class TicketSender {
       funds,
       limits: this.#limits,
     });
+    const reported = this.#recipientFloor.get(params.recipient.toLowerCase()) ?? 0n;
+    const floor = reported > redeemed ? reported : redeemed;
     return createPayment({
       params,
       amount: args.amount,

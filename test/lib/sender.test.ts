@@ -18,7 +18,18 @@ import { validateTicketParams } from "../../src/sender/validateTicketParams.js";
 import { MAX_WIN_PROB, WIN_PROB_SCALE, winProbForEV } from "../../src/ev.js";
 import { recoverTicketSigner } from "../../src/recoverTicketSigner.js";
 import { TicketBrokerError } from "../../src/errors.js";
-import { FakeReader, domain, hasher, makeParams, senderSigner } from "./flowFixtures.js";
+import { TicketNonceBelowClosedParamsError } from "../../src/recipient/errors.js";
+import { Recipient } from "../../src/recipient/recipient.js";
+import { MemoryWinnerStore } from "../../src/recipient/winnerStore.js";
+import {
+  FakeReader,
+  SECRET,
+  domain,
+  hasher,
+  makeParams,
+  recipientAddress,
+  senderSigner,
+} from "./flowFixtures.js";
 
 const sender = senderSigner.address;
 const funds = { deposit: 10n ** 18n, reserve: 0n, unlockEnd: 0n };
@@ -268,5 +279,58 @@ describe("sender: createPayment and TicketSender", () => {
     let thrown: unknown;
     await gateway.acceptParams(params).catch((e: unknown) => (thrown = e));
     expect(thrown).to.be.instanceOf(TicketParamsFaceValueTooHighError);
+  });
+
+  it("a process that fell behind the recipient's nonce floor raises it and pays on", async () => {
+    const reader = new FakeReader();
+    const recipient = new Recipient({
+      address: recipientAddress,
+      secret: SECRET,
+      hasher,
+      reader,
+      winners: new MemoryWinnerStore(),
+      policy: { redeemGas: 100_000n, targetEV: 1n },
+      runId: `0x${"ab".repeat(8)}`,
+    });
+    // Two gateway processes share one nonce store: A holds nonces 1–10, B holds 11–20.
+    const store = new MemoryNonceStore({ blockSize: 10n });
+    const gateway = (): TicketSender =>
+      new TicketSender({
+        sender,
+        signer: senderSigner,
+        hasher,
+        domain,
+        reader,
+        nonces: new NonceAllocator({ store }),
+      });
+    const [a, b] = [gateway(), gateway()];
+    const workId = `0x${"00".repeat(32)}` as const;
+    const early = makeParams();
+    const late = makeParams({ seed: `0x${"ab".repeat(8)}${"cd".repeat(24)}` });
+    const first = await a.pay({ params: late, amount: 1n, workId });
+    const second = await b.pay({ params: early, amount: 1n, workId });
+    expect(first.tickets[0]?.ticket.senderNonce).to.equal(1n);
+    expect(second.tickets[0]?.ticket.senderNonce).to.equal(11n);
+    await recipient.receiveTicket({ signed: second.tickets[0]!, params: early });
+    // B's params close with nonce 11 on them; A's next nonce (2) is below that floor.
+    reader.time = early.expirationTime + 61n;
+    const late2 = makeParams({
+      seed: `0x${"ab".repeat(8)}${"ef".repeat(24)}`,
+      expirationTime: reader.time + 300n,
+    });
+    const refused = await a.pay({ params: late2, amount: 1n, workId });
+    let thrown: unknown;
+    await recipient
+      .receiveTicket({ signed: refused.tickets[0]!, params: late2 })
+      .catch((e: unknown) => (thrown = e));
+    expect(thrown).to.be.instanceOf(TicketNonceBelowClosedParamsError);
+    const floor = (thrown as TicketNonceBelowClosedParamsError).details["floor"] as bigint;
+    expect(floor).to.equal(11n);
+    a.raiseNonceFloor({ recipient: recipientAddress, floor });
+    a.raiseNonceFloor({ recipient: recipientAddress, floor: 5n }); // lower: no effect
+    const retried = await a.pay({ params: late2, amount: 1n, workId });
+    // Block 2 (11–20) belongs to B, so A reserves the next free block.
+    expect(retried.tickets[0]?.ticket.senderNonce).to.equal(21n);
+    await recipient.receiveTicket({ signed: retried.tickets[0]!, params: late2 });
   });
 });
