@@ -5,7 +5,12 @@ import { TicketHasher } from "../../src/ticketDigest.js";
 import type { TicketParams } from "../../src/ticketParams.js";
 import type { TicketDomain } from "../../src/ticketTypes.js";
 import { recipientRandHash } from "../../src/winDraw.js";
-import type { WinningTicket } from "../../src/recipient/winnerStore.js";
+import { Recipient, type RecipientPolicy } from "../../src/recipient/recipient.js";
+import {
+  MemoryWinnerStore,
+  type WinnerStore,
+  type WinningTicket,
+} from "../../src/recipient/winnerStore.js";
 
 /** Fixed keys and a domain for the flow tests (not secrets: test-only values). */
 export const SENDER_KEY = `0x${"11".repeat(32)}` as const;
@@ -51,6 +56,31 @@ export class FakeReader implements BrokerReader {
   }
 }
 
+/** The run tag of {@link makeParams}' default seed: a fixture recipient issues params in this run. */
+export const FIXTURE_RUN_ID = `0x${"ab".repeat(8)}` as const;
+
+/**
+ * The fixture recipient (recipientAddress, SECRET, the fixture domain) on `reader` and `winners`.
+ * It runs as run {@link FIXTURE_RUN_ID} unless `restarted`, which draws a fresh run tag as a
+ * restarted process does.
+ */
+export function fixtureRecipient(options: {
+  reader: BrokerReader;
+  policy: RecipientPolicy;
+  winners?: WinnerStore;
+  restarted?: boolean;
+}): Recipient {
+  return new Recipient({
+    address: recipientAddress,
+    secret: SECRET,
+    hasher,
+    reader: options.reader,
+    winners: options.winners ?? new MemoryWinnerStore(),
+    policy: options.policy,
+    ...(options.restarted === true ? {} : { runId: FIXTURE_RUN_ID }),
+  });
+}
+
 /** Params as the recipient with SECRET would issue them, with the given overrides re-bound. */
 export function makeParams(
   overrides: Partial<Omit<TicketParams, "recipientRandHash">> = {},
@@ -60,7 +90,7 @@ export function makeParams(
     sender: senderSigner.address,
     faceValue: 10n ** 15n,
     winProb: (1n << 256n) / 1000n,
-    seed: `0x${"ab".repeat(32)}` as const,
+    seed: `${FIXTURE_RUN_ID}${"ab".repeat(24)}` as `0x${string}`,
     expirationTime: 1_000_300n,
     ticketExpiry: 1_090_000n,
     chainId: domain.chainId,

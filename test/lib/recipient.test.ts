@@ -32,8 +32,10 @@ import { MAX_WIN_PROB } from "../../src/ev.js";
 import {
   FakeReader,
   SECRET,
+  FIXTURE_RUN_ID,
   delegateSigner,
   domain,
+  fixtureRecipient,
   hasher,
   makeParams,
   recipientAddress,
@@ -43,7 +45,7 @@ import {
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const sender = senderSigner.address;
 /** The run tag of the fixture's params seeds (makeParams starts every seed with it). */
-const RUN_ID = `0x${"ab".repeat(8)}` as const;
+const RUN_ID = FIXTURE_RUN_ID;
 /** A seed of this run other than the fixture's default. */
 const OTHER_SEED = `0x${"ab".repeat(8)}${"cd".repeat(24)}` as const;
 const policy: RecipientPolicy = {
@@ -52,18 +54,9 @@ const policy: RecipientPolicy = {
   maxTicketsPerParams: 3,
 };
 
-function setup(overrides: Partial<RecipientPolicy> = {}) {
+function setup(overrides: Partial<RecipientPolicy> = {}, winners = new MemoryWinnerStore()) {
   const reader = new FakeReader();
-  const winners = new MemoryWinnerStore();
-  const recipient = new Recipient({
-    address: recipientAddress,
-    secret: SECRET,
-    hasher,
-    reader,
-    winners,
-    policy: { ...policy, ...overrides },
-    runId: RUN_ID,
-  });
+  const recipient = fixtureRecipient({ reader, winners, policy: { ...policy, ...overrides } });
   return { reader, winners, recipient };
 }
 
@@ -402,14 +395,7 @@ describe("recipient: receiving tickets", () => {
     await recipient.receiveTicket({ signed, params });
     // A restart within the same chain second (a clock cannot tell the runs apart): the new
     // instance never saw nonce 1, and draws a new run tag.
-    const restarted = new Recipient({
-      address: recipientAddress,
-      secret: SECRET,
-      hasher,
-      reader,
-      winners: new MemoryWinnerStore(),
-      policy,
-    });
+    const restarted = fixtureRecipient({ reader, policy, restarted: true });
     expect(await rejects(restarted.receiveTicket({ signed, params }))).to.be.instanceOf(
       TicketParamsFromEarlierRunError,
     );
@@ -441,17 +427,7 @@ describe("recipient: receiving tickets", () => {
         return super.add(...args);
       }
     }
-    const reader = new FakeReader();
-    const winners = new SlowStore();
-    const recipient = new Recipient({
-      address: recipientAddress,
-      secret: SECRET,
-      hasher,
-      reader,
-      winners,
-      policy,
-      runId: RUN_ID,
-    });
+    const { reader, winners, recipient } = setup({}, new SlowStore());
     const params = makeParams({ winProb: MAX_WIN_PROB });
     // Funds for exactly one winner.
     reader.funds = { deposit: params.faceValue, reserve: 0n, unlockEnd: 0n };
@@ -481,14 +457,14 @@ describe("recipient: receiving tickets", () => {
     await recipient.receiveTicket({ signed: await sign(params, 20n), params });
     // A redeemer may be redeeming nonce 20 right now; the chain's mark is still below it.
     expect(reader.highest).to.equal(0n);
-    const restarted = new Recipient({
-      address: recipientAddress,
-      secret: SECRET,
-      hasher,
-      reader,
-      winners,
-      policy: { ...policy, maxTicketsPerParams: 10 },
-    });
+    const restart = (): Recipient =>
+      fixtureRecipient({
+        reader,
+        winners,
+        policy: { ...policy, maxTicketsPerParams: 10 },
+        restarted: true,
+      });
+    const restarted = restart();
     const fresh = await restarted.issueParams({ sender, gasPrice: 10n ** 8n });
     for (const nonce of [15n, 20n]) {
       const err = await rejects(
@@ -501,14 +477,7 @@ describe("recipient: receiving tickets", () => {
     // A winner that is no longer pending (paid, or given up) does not hold the floor up.
     const [stored] = await winners.list();
     await winners.markRedeemed({ digest: stored!.digest, txHash: "0x01" });
-    const again = new Recipient({
-      address: recipientAddress,
-      secret: SECRET,
-      hasher,
-      reader,
-      winners,
-      policy: { ...policy, maxTicketsPerParams: 10 },
-    });
+    const again = restart();
     const third = await again.issueParams({ sender, gasPrice: 10n ** 8n });
     await again.receiveTicket({ signed: await sign(third, 5n), params: third });
   });

@@ -19,12 +19,11 @@ import { MAX_WIN_PROB, WIN_PROB_SCALE, winProbForEV } from "../../src/ev.js";
 import { recoverTicketSigner } from "../../src/recoverTicketSigner.js";
 import { TicketBrokerError } from "../../src/errors.js";
 import { TicketNonceBelowClosedParamsError } from "../../src/recipient/errors.js";
-import { Recipient } from "../../src/recipient/recipient.js";
-import { MemoryWinnerStore } from "../../src/recipient/winnerStore.js";
 import {
+  FIXTURE_RUN_ID,
   FakeReader,
-  SECRET,
   domain,
+  fixtureRecipient,
   hasher,
   makeParams,
   recipientAddress,
@@ -283,15 +282,7 @@ describe("sender: createPayment and TicketSender", () => {
 
   it("a process that fell behind the recipient's nonce floor raises it and pays on", async () => {
     const reader = new FakeReader();
-    const recipient = new Recipient({
-      address: recipientAddress,
-      secret: SECRET,
-      hasher,
-      reader,
-      winners: new MemoryWinnerStore(),
-      policy: { redeemGas: 100_000n, targetEV: 1n },
-      runId: `0x${"ab".repeat(8)}`,
-    });
+    const recipient = fixtureRecipient({ reader, policy: { redeemGas: 100_000n, targetEV: 1n } });
     // Two gateway processes share one nonce store: A holds nonces 1–10, B holds 11–20.
     const store = new MemoryNonceStore({ blockSize: 10n });
     const gateway = (): TicketSender =>
@@ -306,7 +297,7 @@ describe("sender: createPayment and TicketSender", () => {
     const [a, b] = [gateway(), gateway()];
     const workId = `0x${"00".repeat(32)}` as const;
     const early = makeParams();
-    const late = makeParams({ seed: `0x${"ab".repeat(8)}${"cd".repeat(24)}` });
+    const late = makeParams({ seed: `${FIXTURE_RUN_ID}${"cd".repeat(24)}` as `0x${string}` });
     const first = await a.pay({ params: late, amount: 1n, workId });
     const second = await b.pay({ params: early, amount: 1n, workId });
     expect(first.tickets[0]?.ticket.senderNonce).to.equal(1n);
@@ -315,7 +306,7 @@ describe("sender: createPayment and TicketSender", () => {
     // B's params close with nonce 11 on them; A's next nonce (2) is below that floor.
     reader.time = early.expirationTime + 61n;
     const late2 = makeParams({
-      seed: `0x${"ab".repeat(8)}${"ef".repeat(24)}`,
+      seed: `${FIXTURE_RUN_ID}${"ef".repeat(24)}` as `0x${string}`,
       expirationTime: reader.time + 300n,
     });
     const refused = await a.pay({ params: late2, amount: 1n, workId });
