@@ -8,7 +8,7 @@ import type { TicketHasher } from "../ticketDigest.js";
 import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
 import type { SignedTicket } from "../ticketTypes.js";
 import { validateTicket } from "../validateTicket.js";
-import { recipientRandHash } from "../winDraw.js";
+import { isWinningTicket, recipientRandHash } from "../winDraw.js";
 import {
   SenderCannotPayError,
   IssueTicketParamsError,
@@ -24,7 +24,7 @@ import {
 } from "./errors.js";
 import { issueTicketParams } from "./issueTicketParams.js";
 import { deriveRecipientRand } from "./recipientRand.js";
-import type { WinnerStore } from "./winnerStore.js";
+import type { StoredWinner, WinnerStore } from "./winnerStore.js";
 
 /** What the recipient asks per ticket and how long its params live. */
 export interface RecipientPolicy {
@@ -213,9 +213,10 @@ export class Recipient {
    * Validates a ticket the sender sent with the params it used, credits nothing itself, stores
    * it if it won, and returns its EV and whether it won. Throws the first rule it breaks.
    *
-   * Concurrent calls are safe. A sender's winners are checked against its funds and stored one
-   * at a time, so two winners cannot both count on the same wei of deposit. The first ticket
-   * from a sender in a run raises its nonce floor to the highest nonce of its pending winners in
+   * Concurrent calls are safe. A sender's winners are checked and stored one at a time, each
+   * against chain state read after the previous one was stored, so two winners cannot count on
+   * the same wei of deposit and none is judged on a stale redeemed mark. The first ticket from a
+   * sender in a run raises its nonce floor to the highest nonce of its live pending winners in
    * the store: a redeemer may already have submitted them, and a lower-nonce winner accepted now
    * could never be paid once they are redeemed.
    */
@@ -225,12 +226,15 @@ export class Recipient {
   }): Promise<ReceivedTicket> {
     const { signed, params } = args;
     const ticket = signed.ticket;
-    const sender = ticket.sender;
     this.#checkMatchesParams(signed, params);
     const rand = deriveRecipientRand({ secret: this.#secret, params });
     if (recipientRandHash(rand).toLowerCase() !== params.recipientRandHash.toLowerCase()) {
       throw new TicketParamsNotIssuedError("This recipient never issued these ticket params", {
-        details: { sender, recipientRandHash: params.recipientRandHash, seed: params.seed },
+        details: {
+          sender: ticket.sender,
+          recipientRandHash: params.recipientRandHash,
+          seed: params.seed,
+        },
         hint: "Request params from this recipient and send them unchanged with every ticket.",
       });
     }
@@ -244,12 +248,34 @@ export class Recipient {
         },
       );
     }
+    // The draw depends on the ticket and the rand alone; a ticket that wins waits for the
+    // sender's earlier winners (validation below repeats the draw with the signature checks).
+    const wins = isWinningTicket(this.#hasher.digest(ticket), rand, ticket.winProb);
+    const accept = (): Promise<ReceivedTicket> => this.#accept(signed, params, rand);
+    return wins ? this.#oneAtATime(ticket.sender.toLowerCase(), accept) : accept();
+  }
+
+  /**
+   * Everything in {@link Recipient.receiveTicket} that reads state: the store, then the chain,
+   * then the checks, and (for a winner) storing it. The store is read before the chain because
+   * a redemption lowers the deposit on chain before the store marks the winner paid: in this
+   * order a redemption in between can only make the sender look poorer, never richer.
+   */
+  async #accept(signed: SignedTicket, params: TicketParams, rand: bigint): Promise<ReceivedTicket> {
+    const ticket = signed.ticket;
+    const sender = ticket.sender;
+    const senderKey = sender.toLowerCase();
+    const stored = this.#storeFloorLoaded.has(senderKey)
+      ? undefined
+      : await this.#winners.list({ status: "pending", sender });
+    const pending = await this.#winners.pendingFaceValue({ sender, recipient: this.address });
     const [now, highestRedeemedNonce, funds, claimable] = await Promise.all([
       this.#reader.now(),
       this.#reader.highestRedeemedNonce(sender, this.address),
       this.#reader.senderFunds(sender),
       this.#reader.claimableReserve(sender, this.address),
     ]);
+    if (stored !== undefined) this.#foldStoreFloor(senderKey, stored, now);
     if (now > params.expirationTime + this.#policy.graceSeconds) {
       throw new TicketParamsExpiredOnReceiveError("The ticket's params expired before it arrived", {
         details: {
@@ -268,40 +294,6 @@ export class Recipient {
         hint: "The sender must cancel its unlock; refuse work until it does.",
       });
     }
-    const senderKey = sender.toLowerCase();
-    await this.#loadStoreFloor(senderKey, sender);
-    const accept = (): Promise<ReceivedTicket> =>
-      this.#accept({
-        signed,
-        params,
-        rand,
-        now,
-        highestRedeemedNonce,
-        funds,
-        claimable,
-        validated,
-      });
-    return validated.won ? this.#oneAtATime(senderKey, accept) : accept();
-  }
-
-  /**
-   * The funds check, the nonce rules and (for a winner) storing it: the part of
-   * {@link Recipient.receiveTicket} that must see every winner accepted before it.
-   */
-  async #accept(args: {
-    signed: SignedTicket;
-    params: TicketParams;
-    rand: bigint;
-    now: bigint;
-    highestRedeemedNonce: bigint;
-    funds: { deposit: bigint; unlockEnd: bigint };
-    claimable: bigint;
-    validated: { won: boolean; digest: `0x${string}` };
-  }): Promise<ReceivedTicket> {
-    const { signed, params, rand, now, highestRedeemedNonce, funds, claimable, validated } = args;
-    const ticket = signed.ticket;
-    const sender = ticket.sender;
-    const pending = await this.#winners.pendingFaceValue({ sender, recipient: this.address });
     const available = funds.deposit + claimable - pending;
     if (available < ticket.faceValue) {
       throw new SenderCannotPayError("The sender cannot pay this ticket's face value", {
@@ -317,7 +309,6 @@ export class Recipient {
     }
 
     // Check-and-record without an await in between, so concurrent calls cannot both pass.
-    const senderKey = sender.toLowerCase();
     this.#closeParams(now);
     const floor = this.#closedNonceFloor.get(senderKey) ?? 0n;
     if (ticket.senderNonce <= floor) {
@@ -463,21 +454,19 @@ export class Recipient {
 
   /**
    * Raises `senderKey`'s floor, once per run, to the highest nonce among its pending winners in
-   * the store. Those are winners of earlier runs (this run stores a sender's winners only after
-   * this has run for it), which a redeemer may be redeeming now.
+   * the store that have not expired. Those are winners of earlier runs (this run stores a
+   * sender's winners only after this has run for it), which a redeemer may be redeeming now.
    */
-  async #loadStoreFloor(senderKey: string, sender: `0x${string}`): Promise<void> {
-    if (this.#storeFloorLoaded.has(senderKey)) return;
-    const pending = await this.#winners.list({ status: "pending", sender });
-    let highest = 0n;
-    for (const w of pending) {
-      if (w.ticket.recipient.toLowerCase() !== this.address.toLowerCase()) continue;
-      if (w.ticket.senderNonce > highest) highest = w.ticket.senderNonce;
-    }
+  #foldStoreFloor(senderKey: string, pending: readonly StoredWinner[], now: bigint): void {
     if (this.#storeFloorLoaded.has(senderKey)) return;
     this.#storeFloorLoaded.add(senderKey);
-    const floor = this.#closedNonceFloor.get(senderKey) ?? 0n;
-    if (highest > floor) this.#closedNonceFloor.set(senderKey, highest);
+    let highest = this.#closedNonceFloor.get(senderKey) ?? 0n;
+    for (const w of pending) {
+      if (w.ticket.recipient.toLowerCase() !== this.address.toLowerCase()) continue;
+      if (w.ticket.expiry < now) continue;
+      if (w.ticket.senderNonce > highest) highest = w.ticket.senderNonce;
+    }
+    if (highest > 0n) this.#closedNonceFloor.set(senderKey, highest);
   }
 
   /** Runs `task` after every earlier task queued for `key` has settled. */

@@ -4,7 +4,9 @@ import type { TicketHasher } from "../ticketDigest.js";
 import type { TicketParams } from "../ticketParams.js";
 import type { TicketSigner } from "../signTicket.js";
 import { createPayment, type Payment } from "./createPayment.js";
+import { NonceStoreError } from "./errors.js";
 import type { NonceAllocator } from "./nonceAllocator.js";
+import { MAX_SENDER_NONCE } from "./nonceStore.js";
 import { validateTicketParams, type SenderLimits } from "./validateTicketParams.js";
 
 /** A sender's limits: per-ticket EV, per-payment EV and the deposit multiplier. */
@@ -85,6 +87,13 @@ export class TicketSender {
    * recorded changes nothing.
    */
   raiseNonceFloor(args: { recipient: `0x${string}`; floor: bigint }): void {
+    const { floor } = args;
+    if (typeof floor !== "bigint" || floor < 0n || floor >= MAX_SENDER_NONCE) {
+      throw new NonceStoreError("A nonce floor must be a bigint from 0 to 2^96 − 2", {
+        details: { recipient: args.recipient, floor: String(floor) },
+        hint: "Pass details.floor of the recipient's TicketNonceBelowClosedParamsError as a bigint (BigInt(text) if it came as JSON).",
+      });
+    }
     const key = args.recipient.toLowerCase();
     if (args.floor > (this.#recipientFloor.get(key) ?? 0n)) {
       this.#recipientFloor.set(key, args.floor);

@@ -69,6 +69,8 @@ export function fixtureRecipient(options: {
   policy: RecipientPolicy;
   winners?: WinnerStore;
   restarted?: boolean;
+  /** The run tag to use instead of {@link FIXTURE_RUN_ID} (another run with a known tag). */
+  runId?: `0x${string}`;
 }): Recipient {
   return new Recipient({
     address: recipientAddress,
@@ -77,7 +79,7 @@ export function fixtureRecipient(options: {
     reader: options.reader,
     winners: options.winners ?? new MemoryWinnerStore(),
     policy: options.policy,
-    ...(options.restarted === true ? {} : { runId: FIXTURE_RUN_ID }),
+    ...(options.restarted === true ? {} : { runId: options.runId ?? FIXTURE_RUN_ID }),
   });
 }
 

@@ -85,6 +85,17 @@ async function rejects(promise: Promise<unknown>): Promise<unknown> {
   expect.fail("expected a rejection");
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A store whose writes take a while once `slow` is set, as a file store's fsync does. */
+class SlowStore extends MemoryWinnerStore {
+  slow = true;
+  override async add(...args: Parameters<MemoryWinnerStore["add"]>): Promise<void> {
+    if (this.slow) await sleep(20);
+    return super.add(...args);
+  }
+}
+
 describe("recipient: issuing params", () => {
   it("face value = redeemGas × gasPrice × 100, capped by what the sender can cover", () => {
     expect(
@@ -419,14 +430,7 @@ describe("recipient: receiving tickets", () => {
   });
 
   it("concurrent winners cannot together commit more than the sender can pay", async () => {
-    // A store whose writes take a while, as a file store's fsync does: both winners are checked
-    // before either is stored unless the recipient orders them.
-    class SlowStore extends MemoryWinnerStore {
-      override async add(...args: Parameters<MemoryWinnerStore["add"]>): Promise<void> {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        return super.add(...args);
-      }
-    }
+    // Both winners are checked before either is stored unless the recipient orders them.
     const { reader, winners, recipient } = setup({}, new SlowStore());
     const params = makeParams({ winProb: MAX_WIN_PROB });
     // Funds for exactly one winner.
@@ -491,5 +495,86 @@ describe("recipient: receiving tickets", () => {
     ).to.be.instanceOf(SenderUnlockingError);
     reader.funds = { ...reader.funds, unlockEnd: params.ticketExpiry + 1n };
     await recipient.receiveTicket({ signed: await sign(params, 1n), params });
+  });
+});
+
+describe("recipient: racing a redeemer", () => {
+  // The redeemer runs in its own task or process: it pays a winner on chain first and marks it
+  // in the store afterwards. Winners waiting for the sender's earlier winners must be judged on
+  // the chain as it is when their turn comes.
+
+  it("a redemption while winners wait in the queue cannot let them share the paid wei", async () => {
+    const winners = new SlowStore();
+    winners.slow = false;
+    const { reader, recipient } = setup({ maxTicketsPerParams: 10 }, winners);
+    const params = makeParams({ winProb: MAX_WIN_PROB });
+    const F = params.faceValue;
+    reader.funds = { deposit: 2n * F, reserve: 0n, unlockEnd: 0n };
+    await recipient.receiveTicket({ signed: await sign(params, 1n), params }); // pending: F
+    winners.slow = true;
+    const second = recipient.receiveTicket({ signed: await sign(params, 2n), params });
+    const third = recipient.receiveTicket({ signed: await sign(params, 3n), params });
+    await sleep(5); // the second winner is being stored, the third waits behind it
+    reader.funds = { deposit: F, reserve: 0n, unlockEnd: 0n }; // the first is paid on chain…
+    const [first] = await winners.list();
+    await winners.markRedeemed({ digest: first!.digest, txHash: "0x01" }); // …then in the store
+    const results = await Promise.allSettled([second, third]);
+    expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "rejected"]);
+    expect((results[1] as PromiseRejectedResult).reason).to.be.instanceOf(SenderCannotPayError);
+    expect(await winners.pendingFaceValue({ sender, recipient: recipientAddress })).to.equal(F);
+  });
+
+  it("a winner that waited past its params' grace is refused, not stored below the mark", async () => {
+    const winners = new SlowStore();
+    winners.slow = false;
+    const { reader, recipient } = setup({ maxTicketsPerParams: 10 }, winners);
+    const params = makeParams({ winProb: MAX_WIN_PROB });
+    await recipient.receiveTicket({ signed: await sign(params, 12n), params });
+    reader.time = params.expirationTime + 60n; // the last second of grace
+    winners.slow = true;
+    const thirteen = recipient.receiveTicket({ signed: await sign(params, 13n), params });
+    const ten = recipient.receiveTicket({ signed: await sign(params, 10n), params });
+    await sleep(5);
+    reader.time += 1n; // the params close and the redeemer pays nonce 12
+    reader.highest = 12n;
+    const w12 = (await winners.list()).find((w) => w.ticket.senderNonce === 12n);
+    await winners.markRedeemed({ digest: w12!.digest, txHash: "0x02" });
+    const results = await Promise.allSettled([thirteen, ten]);
+    expect(results.map((r) => r.status)).to.deep.equal(["fulfilled", "rejected"]);
+    expect((results[1] as PromiseRejectedResult).reason).to.be.instanceOf(
+      TicketParamsExpiredOnReceiveError,
+    );
+    const pendingNonces = (await winners.list({ status: "pending" })).map(
+      (w) => w.ticket.senderNonce,
+    );
+    expect(pendingNonces).to.deep.equal([13n]);
+  });
+
+  it("after a restart, a winner paid while the store is read still bounds new nonces", async () => {
+    const { reader, winners, recipient } = setup({ maxTicketsPerParams: 10 });
+    const params = makeParams({ winProb: MAX_WIN_PROB });
+    await recipient.receiveTicket({ signed: await sign(params, 20n), params });
+    // The redeemer pays nonce 20 just as the restarted recipient lists the store.
+    const list = winners.list.bind(winners);
+    let paid = false;
+    winners.list = async (filter) => {
+      if (!paid) {
+        paid = true;
+        reader.highest = 20n;
+        const [w20] = await list();
+        await winners.markRedeemed({ digest: w20!.digest, txHash: "0x03" });
+      }
+      return list(filter);
+    };
+    // The restarted process runs with another tag; its params here win for sure.
+    const restarted = fixtureRecipient({ reader, winners, policy, runId: `0x${"cd".repeat(8)}` });
+    const winning = makeParams({ winProb: MAX_WIN_PROB, seed: `0x${"cd".repeat(32)}` });
+    const signed = await sign(winning, 15n);
+    expect(await rejects(restarted.receiveTicket({ signed, params: winning }))).to.be.instanceOf(
+      TicketBrokerNonceAlreadyRedeemed,
+    );
+    expect(
+      (await winners.list({ status: "pending" })).map((w) => w.ticket.senderNonce),
+    ).to.deep.equal([]);
   });
 });

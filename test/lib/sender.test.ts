@@ -10,6 +10,7 @@ import {
   TicketParamsFaceValueTooHighError,
   TicketParamsMismatchError,
   TicketParamsSenderUnlockingError,
+  NonceStoreError,
 } from "../../src/sender/errors.js";
 import { NonceAllocator } from "../../src/sender/nonceAllocator.js";
 import { MemoryNonceStore } from "../../src/sender/nonceStore.js";
@@ -319,6 +320,11 @@ describe("sender: createPayment and TicketSender", () => {
     expect(floor).to.equal(11n);
     a.raiseNonceFloor({ recipient: recipientAddress, floor });
     a.raiseNonceFloor({ recipient: recipientAddress, floor: 5n }); // lower: no effect
+    for (const bad of [-1n, (1n << 96n) - 1n, "11" as unknown as bigint]) {
+      expect(() => a.raiseNonceFloor({ recipient: recipientAddress, floor: bad })).to.throw(
+        NonceStoreError,
+      );
+    }
     const retried = await a.pay({ params: late2, amount: 1n, workId });
     // Block 2 (11–20) belongs to B, so A reserves the next free block.
     expect(retried.tickets[0]?.ticket.senderNonce).to.equal(21n);
