@@ -183,6 +183,29 @@ function simpleTx(
   };
 }
 
+/** A command that funds the caller's own deposit or reserve with the amount it is given. */
+function fundOne(
+  id: CommandId,
+  what: "deposit" | "reserve",
+  method: "fundDeposit" | "fundReserve",
+): Command {
+  return simpleTx(
+    id,
+    async (ctx, input) => {
+      const value = positiveAmount(input.positionals[0] ?? "", what);
+      const request = await brokerAt(ctx.brokerAddress, ctx.provider)[method].populateTransaction({
+        value,
+      });
+      return { label: `${what} ${formatEth(value)}`, call: `${method}()`, request };
+    },
+    {
+      minArgs: 1,
+      maxArgs: 1,
+      validate: (input) => void positiveAmount(input.positionals[0] ?? "", what),
+    },
+  );
+}
+
 async function poolOf(ctx: CliContext) {
   const broker = brokerAt(ctx.brokerAddress, ctx.provider);
   return poolAt(await broker.recipientPool(), ctx.provider);
@@ -341,38 +364,8 @@ async function redeem(ctx: CliContext, deps: CliDeps, input: CommandInput): Prom
 
 /** Every command, by id. */
 export const commands: Readonly<Record<CommandId, Command>> = {
-  "sender deposit": simpleTx(
-    "sender deposit",
-    async (ctx, input) => {
-      const value = positiveAmount(input.positionals[0] ?? "", "deposit");
-      const request = await brokerAt(
-        ctx.brokerAddress,
-        ctx.provider,
-      ).fundDeposit.populateTransaction({ value });
-      return { label: `deposit ${formatEth(value)}`, call: "fundDeposit()", request };
-    },
-    {
-      minArgs: 1,
-      maxArgs: 1,
-      validate: (input) => void positiveAmount(input.positionals[0] ?? "", "deposit"),
-    },
-  ),
-  "sender reserve": simpleTx(
-    "sender reserve",
-    async (ctx, input) => {
-      const value = positiveAmount(input.positionals[0] ?? "", "reserve");
-      const request = await brokerAt(
-        ctx.brokerAddress,
-        ctx.provider,
-      ).fundReserve.populateTransaction({ value });
-      return { label: `reserve ${formatEth(value)}`, call: "fundReserve()", request };
-    },
-    {
-      minArgs: 1,
-      maxArgs: 1,
-      validate: (input) => void positiveAmount(input.positionals[0] ?? "", "reserve"),
-    },
-  ),
+  "sender deposit": fundOne("sender deposit", "deposit", "fundDeposit"),
+  "sender reserve": fundOne("sender reserve", "reserve", "fundReserve"),
   "sender fund": {
     id: "sender fund",
     minArgs: 1,

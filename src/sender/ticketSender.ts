@@ -1,4 +1,4 @@
-import type { BrokerReader } from "../chain/brokerReader.js";
+import type { BrokerReader, SenderFunds } from "../chain/brokerReader.js";
 import type { Rational } from "../rational.js";
 import type { TicketHasher } from "../ticketDigest.js";
 import type { TicketParams } from "../ticketParams.js";
@@ -69,6 +69,10 @@ export class TicketSender {
       this.#reader.senderFunds(this.sender),
       this.#reader.now(),
     ]);
+    return this.#checkParams(params, funds, now);
+  }
+
+  #checkParams(params: TicketParams, funds: SenderFunds, now: bigint): Rational {
     return validateTicketParams({
       params,
       sender: this.sender,
@@ -87,17 +91,15 @@ export class TicketSender {
    * recorded changes nothing.
    */
   raiseNonceFloor(args: { recipient: `0x${string}`; floor: bigint }): void {
-    const { floor } = args;
+    const { recipient, floor } = args;
     if (typeof floor !== "bigint" || floor < 0n || floor >= MAX_SENDER_NONCE) {
       throw new NonceStoreError("A nonce floor must be a bigint from 0 to 2^96 − 2", {
-        details: { recipient: args.recipient, floor: String(floor) },
+        details: { recipient, floor: String(floor) },
         hint: "Pass details.floor of the recipient's TicketNonceBelowClosedParamsError as a bigint (BigInt(text) if it came as JSON).",
       });
     }
-    const key = args.recipient.toLowerCase();
-    if (args.floor > (this.#recipientFloor.get(key) ?? 0n)) {
-      this.#recipientFloor.set(key, args.floor);
-    }
+    const key = recipient.toLowerCase();
+    if (floor > (this.#recipientFloor.get(key) ?? 0n)) this.#recipientFloor.set(key, floor);
   }
 
   /**
@@ -116,14 +118,7 @@ export class TicketSender {
       this.#reader.now(),
       this.#reader.highestRedeemedNonce(this.sender, params.recipient),
     ]);
-    validateTicketParams({
-      params,
-      sender: this.sender,
-      domain: this.#domain,
-      now,
-      funds,
-      limits: this.#limits,
-    });
+    this.#checkParams(params, funds, now);
     const reported = this.#recipientFloor.get(params.recipient.toLowerCase()) ?? 0n;
     const floor = reported > redeemed ? reported : redeemed;
     return createPayment({
