@@ -85,6 +85,22 @@ async function rejects(promise: Promise<unknown>): Promise<unknown> {
   expect.fail("expected a rejection");
 }
 
+/** Each of `nonces` on `params` is refused for being at or below the sender's `floor`. */
+async function expectBelowFloor(
+  recipient: Recipient,
+  params: TicketParams,
+  nonces: readonly bigint[],
+  floor: bigint,
+): Promise<void> {
+  for (const nonce of nonces) {
+    const err = await rejects(
+      recipient.receiveTicket({ signed: await sign(params, nonce), params }),
+    );
+    expect(err).to.be.instanceOf(TicketNonceBelowClosedParamsError);
+    expect((err as TicketNonceBelowClosedParamsError).details["floor"]).to.equal(floor);
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A store whose writes take a while once `slow` is set, as a file store's fsync does. */
@@ -364,13 +380,7 @@ describe("recipient: receiving tickets", () => {
     await recipient.receiveTicket({ signed: await sign(second, 40n), params: second });
     // The first params close (deadline + grace passed): nothing more can arrive on them.
     reader.time = first.expirationTime + 61n;
-    for (const nonce of [50n, 100n]) {
-      const err = await rejects(
-        recipient.receiveTicket({ signed: await sign(second, nonce), params: second }),
-      );
-      expect(err).to.be.instanceOf(TicketNonceBelowClosedParamsError);
-      expect((err as TicketNonceBelowClosedParamsError).details["floor"]).to.equal(100n);
-    }
+    await expectBelowFloor(recipient, second, [50n, 100n], 100n);
     await recipient.receiveTicket({ signed: await sign(second, 101n), params: second });
   });
 
@@ -470,13 +480,7 @@ describe("recipient: receiving tickets", () => {
       });
     const restarted = restart();
     const fresh = await restarted.issueParams({ sender, gasPrice: 10n ** 8n });
-    for (const nonce of [15n, 20n]) {
-      const err = await rejects(
-        restarted.receiveTicket({ signed: await sign(fresh, nonce), params: fresh }),
-      );
-      expect(err).to.be.instanceOf(TicketNonceBelowClosedParamsError);
-      expect((err as TicketNonceBelowClosedParamsError).details["floor"]).to.equal(20n);
-    }
+    await expectBelowFloor(restarted, fresh, [15n, 20n], 20n);
     await restarted.receiveTicket({ signed: await sign(fresh, 21n), params: fresh });
     // A winner that is no longer pending (paid, or given up) does not hold the floor up.
     const [stored] = await winners.list();
