@@ -1,6 +1,6 @@
 /**
  * The README's pricing example, run against a MockV3Aggregator standing in for the Arbitrum One
- * ETH/USD feed. Keep the two in step: the README shows the code between the markers.
+ * ETH/USD feed. Keep the two in step: docs/library.md shows the code between the markers.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
