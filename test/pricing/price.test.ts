@@ -31,6 +31,8 @@ describe("priceInWei and comparePrices", () => {
     // 1/3 wei vs 333333333333333333/10^18 wei: equal as doubles, not as rationals.
     const third = priceInWei({ wei: 1n, per: 3n });
     const almost = priceInWei({ wei: 333_333_333_333_333_333n, per: 10n ** 18n });
+    // The literal loses precision on purpose: that is the float behaviour this test contrasts.
+    // eslint-disable-next-line no-loss-of-precision
     expect(1 / 3 === 333_333_333_333_333_333 / 1e18).to.equal(true);
     expect(comparePrices(third, almost)).to.equal(1);
     expect(comparePrices(almost, third)).to.equal(-1);

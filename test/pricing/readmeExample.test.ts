@@ -13,7 +13,6 @@ import {
   advertisedPrice,
   estimateFee,
   parsePriceSetting,
-  priceInWei,
   redemptionOverhead,
   resolvePrice,
   selectRecipients,
