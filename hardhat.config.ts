@@ -21,6 +21,13 @@ const EVM_VERSION = "cancun";
  */
 const buildDir = process.env.HARDHAT_BUILD_DIR;
 
+/**
+ * CI (CI=true) runs the deep campaigns: 5,000 runs per fuzz test and 160 runs × 64 calls =
+ * 10,240 handler calls per invariant. Locally the shallow defaults keep `npm test` quick;
+ * TICKETBROKER_DEEP_FUZZ=1 asks for the deep ones anywhere.
+ */
+const deepFuzz = process.env.CI === "true" || process.env.TICKETBROKER_DEEP_FUZZ === "1";
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthers],
   solidity: {
@@ -58,12 +65,12 @@ export default defineConfig({
       // The seed is fixed so every run (and CI) sees the same inputs and a failure reproduces;
       // change it locally to explore other inputs.
       fuzz: {
-        runs: 256,
+        runs: deepFuzz ? 5_000 : 256,
         seed: "0x7469636b657462726f6b65722d736f6c69646974792d74657374732d30303031",
       },
       // Each invariant_* runs its own campaign of runs × depth handler calls; sized so the
       // whole Solidity suite stays within a few minutes on a 2-core machine.
-      invariant: { runs: 48, depth: 64, failOnRevert: false },
+      invariant: { runs: deepFuzz ? 160 : 48, depth: 64, failOnRevert: false },
     },
   },
   networks: {
