@@ -26,6 +26,16 @@ export interface StoredWinner extends WinningTicket {
   readonly lastError?: { readonly code: string; readonly message: string };
   /** Transaction that paid it, once redeemed. */
   readonly txHash?: string;
+  /** Redemption state, kept by durable stores (`src/store/`); `submitted` has `status` pending. */
+  readonly state?: "pending" | "submitted" | "redeemed" | "unredeemable";
+  /** The transaction a `submitted` winner was sent in, recorded before it was broadcast. */
+  readonly submission?: {
+    readonly txHash: `0x${string}`;
+    readonly accountNonce: number;
+    readonly maxFeePerGas: bigint;
+    readonly maxPriorityFeePerGas: bigint;
+    readonly block: bigint;
+  };
 }
 
 /**
