@@ -1,5 +1,7 @@
 import { promises as fs } from "node:fs";
+import { hostname } from "node:os";
 import path from "node:path";
+import { crc32 } from "node:zlib";
 
 import type { Ticket } from "../ticketTypes.js";
 import { WinnerStoreError } from "./errors.js";
@@ -12,61 +14,135 @@ import {
   type WinningTicket,
 } from "./winnerStore.js";
 
+/** The file is not a winner store (e.g. a JSON list of tickets); it was left untouched. */
+export class WinnerStoreFormatError extends WinnerStoreError {}
+
+/** Another process holds the store for writing (its lock file names the pid). */
+export class WinnerStoreLockedError extends WinnerStoreError {}
+
+/** A write was attempted on a store opened read-only. */
+export class WinnerStoreReadOnlyError extends WinnerStoreError {}
+
+/** Marker that starts every record this version writes. */
+export const FRAME_MARKER = "TBW2";
+
+/** What the file store writes, named in errors about files in another format. */
+export const WINNER_STORE_FORMAT =
+  "ticketbroker winner store: one record per line, `TBW2 <length> <crc32> <json>` (older files: JSON lines of {type, ...} events)";
+
+const FRAME = /^TBW2 (\d{1,9}) ([0-9a-f]{8}) /;
+/** Prefixes of a frame header that a write interrupted before the body began. */
+const TORN_HEADER = /^(T|TB|TBW|TBW2|TBW2 \d{0,9}|TBW2 \d{1,9} [0-9a-f]{0,8})$/;
+const EVENT_TYPES = new Set(["winner", "redeemed", "failed", "unredeemable"]);
+
+/** What the lock file holds. */
+interface LockRecord {
+  readonly pid: number;
+  readonly host: string;
+  readonly since: string;
+}
+
+/** How one line of the file reads. */
+type Line =
+  | { kind: "framed"; event: WinnerEvent }
+  | { kind: "legacy"; event: WinnerEvent }
+  | { kind: "blank" };
+
 /**
- * A durable {@link WinnerStore}: an append-only file of JSON lines, one {@link WinnerEvent} per
- * line (bigints as decimal strings). Every change is written and fsync'd before its promise
- * resolves, so a winner the recipient was told is stored survives a crash. Nothing is ever
- * rewritten or deleted: a redemption failure appends a record next to the winner. On open the
- * log is replayed; a torn last line (a write the crash interrupted, never acknowledged) is cut
- * off, and any other unreadable line is refused with {@link WinnerStoreError}.
+ * A durable {@link WinnerStore}: an append-only file, one {@link WinnerEvent} per line (bigints as
+ * decimal strings). Every change is written and fsync'd before its promise resolves, so a winner
+ * the recipient was told is stored survives a crash. Nothing is ever rewritten or deleted.
+ *
+ * Each record is framed as `TBW2 <byte length> <crc32 hex> <json>\n`, so a write a crash
+ * interrupted is recognisable: on open for writing, only a last line that is a proper prefix of
+ * such a frame is cut off. Anything else the store cannot prove is its own torn write is
+ * refused and the file left byte for byte as it was: a file in another format (a JSON list, say)
+ * raises {@link WinnerStoreFormatError}, a damaged record {@link WinnerStoreError}.
+ *
+ * Files written by the previous version (unframed JSON lines) are read as they are; new records
+ * are appended framed after them, so such a file is never rewritten.
+ *
+ * One writer at a time: opening for writing creates `<file>.lock` holding the pid and refuses
+ * ({@link WinnerStoreLockedError}) while a live process holds it; a lock left by a dead process
+ * on this host is taken over. `readOnly: true` opens without the lock and never writes (for
+ * listing and dry runs beside a running recipient).
  *
  * @example
  * ```ts
- * const store = await FileWinnerStore.open({ file: "/var/lib/orchestrator/winners.jsonl" });
+ * const store = await FileWinnerStore.open({ file: "/var/lib/orchestrator/winners.log" });
  * await store.add(winner);
  * await store.close();
+ * const view = await FileWinnerStore.open({ file, readOnly: true });
  * ```
  */
 export class FileWinnerStore implements WinnerStore {
   readonly file: string;
+  readonly readOnly: boolean;
   readonly #ledger: WinnerLedger;
-  readonly #handle: fs.FileHandle;
+  readonly #handle: fs.FileHandle | undefined;
   /** Bytes of complete, acknowledged records: a failed write is cut back to here. */
   #size: number;
   #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
 
-  private constructor(file: string, ledger: WinnerLedger, handle: fs.FileHandle, size: number) {
+  private constructor(
+    file: string,
+    ledger: WinnerLedger,
+    handle: fs.FileHandle | undefined,
+    size: number,
+  ) {
     this.file = file;
+    this.readOnly = handle === undefined;
     this.#ledger = ledger;
     this.#handle = handle;
     this.#size = size;
   }
 
-  /** Opens (creating if needed) the log at `file` and replays it. */
-  static async open(options: { file: string }): Promise<FileWinnerStore> {
+  /** The lock file that marks a writer: `<file>.lock`. */
+  static lockFile(file: string): string {
+    return `${file}.lock`;
+  }
+
+  /**
+   * Opens the store at `file` and replays it. For writing (the default) it creates the file if
+   * needed and takes the lock; with `readOnly` the file must exist and is only read.
+   */
+  static async open(options: { file: string; readOnly?: boolean }): Promise<FileWinnerStore> {
     const file = options.file;
-    const ledger = new WinnerLedger();
+    if (options.readOnly === true) {
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(file);
+      } catch (err) {
+        throw openError(file, err);
+      }
+      const { ledger } = replay(bytes, file);
+      return new FileWinnerStore(file, ledger, undefined, bytes.length);
+    }
+    let lockTaken = false;
     try {
       await fs.mkdir(path.dirname(file), { recursive: true });
-      let text = "";
+      await takeLock(file);
+      lockTaken = true;
+      let bytes = Buffer.alloc(0);
       try {
-        text = await fs.readFile(file, "utf8");
+        bytes = await fs.readFile(file);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
       }
-      const lines = text.split("\n");
-      const last = lines.pop() ?? "";
-      lines.forEach((line, i) => {
-        if (line.trim() === "") return;
-        ledger.apply(parseEvent(line, file, i + 1));
-      });
-      const size = Buffer.byteLength(text, "utf8") - Buffer.byteLength(last, "utf8");
-      if (last !== "") {
-        // A line without its newline is a write a crash interrupted: it was never acknowledged.
-        await fs.truncate(file, size);
-      }
+      const { ledger, tail } = replay(bytes, file);
       const handle = await fs.open(file, "a");
+      let size = bytes.length;
       try {
+        if (tail === "torn") {
+          // A proper prefix of a frame: a write a crash interrupted, never acknowledged.
+          size = bytes.lastIndexOf(0x0a) + 1;
+          await handle.truncate(size);
+        } else if (tail === "unterminated") {
+          // A whole record without its newline: keep it and end the line.
+          await handle.appendFile("\n");
+          size += 1;
+        }
         await handle.sync();
         const dir = await fs.open(path.dirname(file), "r");
         try {
@@ -80,12 +156,8 @@ export class FileWinnerStore implements WinnerStore {
       }
       return new FileWinnerStore(file, ledger, handle, size);
     } catch (err) {
-      if (err instanceof WinnerStoreError) throw err;
-      throw new WinnerStoreError("Cannot open the winner store", {
-        details: { file, reason: (err as Error).message },
-        hint: "Check that the file's directory exists and is writable; do not accept tickets until it opens.",
-        cause: err,
-      });
+      if (lockTaken) await releaseLock(file);
+      throw openError(file, err);
     }
   }
 
@@ -116,13 +188,30 @@ export class FileWinnerStore implements WinnerStore {
     return this.#append({ type: "unredeemable", ...args });
   }
 
-  /** Waits for pending writes and closes the file. */
+  /** Waits for pending writes, closes the file and releases the lock. */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await this.#queue.catch(() => undefined);
-    await this.#handle.close();
+    if (this.#handle !== undefined) {
+      await this.#handle.close();
+      await releaseLock(this.file);
+    }
   }
 
   #append(event: WinnerEvent): Promise<void> {
+    const handle = this.#handle;
+    if (handle === undefined || this.#closed) {
+      return Promise.reject(
+        new WinnerStoreReadOnlyError(
+          this.#closed ? "The winner store is closed" : "The winner store is open read-only",
+          {
+            details: { file: this.file, record: event.type },
+            hint: "Open the store without readOnly (one writer at a time) to add or update winners.",
+          },
+        ),
+      );
+    }
     const run = this.#queue
       .catch(() => undefined)
       .then(async () => {
@@ -133,16 +222,16 @@ export class FileWinnerStore implements WinnerStore {
             hint: "Pass the digest of a winner previously added to this store.",
           });
         }
-        const line = Buffer.from(`${JSON.stringify(encodeEvent(event))}\n`, "utf8");
+        const line = frame(encodeEvent(event));
         try {
           // appendFile writes every byte (a short write is retried, not silently accepted).
-          await this.#handle.appendFile(line);
-          await this.#handle.sync();
+          await handle.appendFile(line);
+          await handle.sync();
           this.#size += line.length;
         } catch (err) {
-          // Cut back any part of the record that reached the file, so the log stays whole and
-          // the next write starts on a clean line. Best effort: a crash here is handled on open.
-          await this.#handle.truncate(this.#size).catch(() => undefined);
+          // Cut back the part of this record that reached the file (our own bytes, past the
+          // last acknowledged record), so the next write starts on a clean line.
+          await handle.truncate(this.#size).catch(() => undefined);
           throw new WinnerStoreError("Cannot write to the winner store", {
             details: { file: this.file, reason: (err as Error).message },
             hint: "Free disk space or fix permissions; stop accepting tickets until writes succeed.",
@@ -153,6 +242,206 @@ export class FileWinnerStore implements WinnerStore {
       });
     this.#queue = run;
     return run;
+  }
+}
+
+/** `TBW2 <length> <crc32> <json>\n` for one record. */
+function frame(record: unknown): Buffer {
+  const body = Buffer.from(JSON.stringify(record), "utf8");
+  const crc = crc32(body).toString(16).padStart(8, "0");
+  return Buffer.concat([
+    Buffer.from(`${FRAME_MARKER} ${body.length} ${crc} `, "utf8"),
+    body,
+    Buffer.from("\n"),
+  ]);
+}
+
+function openError(file: string, err: unknown): WinnerStoreError {
+  if (err instanceof WinnerStoreError) return err;
+  const code = (err as NodeJS.ErrnoException).code;
+  return new WinnerStoreError(
+    code === "ENOENT" ? "The winner store file does not exist" : "Cannot open the winner store",
+    {
+      details: { file, reason: (err as Error).message },
+      hint:
+        code === "ENOENT"
+          ? "Check the path: it is the file your recipient (orchestrator) writes its winners to."
+          : "Check that the file's directory exists and is writable; do not accept tickets until it opens.",
+      cause: err,
+    },
+  );
+}
+
+/** Reads every record; says what the last, unterminated line is. Never changes the file. */
+function replay(
+  bytes: Buffer,
+  file: string,
+): { ledger: WinnerLedger; tail: "none" | "torn" | "unterminated" } {
+  const ledger = new WinnerLedger();
+  checkFormat(bytes, file);
+  let start = 0;
+  let lineNumber = 0;
+  let tail: "none" | "torn" | "unterminated" = "none";
+  while (start < bytes.length) {
+    lineNumber++;
+    const end = bytes.indexOf(0x0a, start);
+    const terminated = end !== -1;
+    const raw = bytes.subarray(start, terminated ? end : bytes.length);
+    start = terminated ? end + 1 : bytes.length;
+    if (!terminated && isTornFrame(raw)) {
+      tail = "torn";
+      break;
+    }
+    const line = parseLine(raw, file, lineNumber);
+    if (line.kind !== "blank") ledger.apply(line.event);
+    if (!terminated && line.kind !== "blank") tail = "unterminated";
+  }
+  return { ledger, tail };
+}
+
+/** A proper prefix of a frame: our header cut short, or a body shorter than its length. */
+function isTornFrame(raw: Buffer): boolean {
+  const text = raw.toString("latin1");
+  if (TORN_HEADER.test(text)) return true;
+  const match = FRAME.exec(text);
+  if (match === null) return false;
+  return raw.length - match[0].length < Number(match[1]);
+}
+
+/** Refuses, before anything is read as records, a file that is plainly something else. */
+function checkFormat(bytes: Buffer, file: string): void {
+  const text = bytes.subarray(0, 64).toString("utf8").trimStart();
+  if (text === "" || text.startsWith(FRAME_MARKER) || TORN_HEADER.test(text)) return;
+  let first: unknown;
+  if (text.startsWith("{")) {
+    const end = bytes.indexOf(0x0a);
+    try {
+      first = JSON.parse(bytes.subarray(0, end === -1 ? bytes.length : end).toString("utf8"));
+    } catch {
+      first = undefined;
+    }
+    if (
+      first !== null &&
+      typeof first === "object" &&
+      EVENT_TYPES.has(String((first as Record<string, unknown>)["type"]))
+    ) {
+      return;
+    }
+  }
+  const found = text.startsWith("[")
+    ? "a JSON array"
+    : text.startsWith("{")
+      ? "JSON that is not a winner store record"
+      : "data that is not a winner store";
+  throw new WinnerStoreFormatError(`The file is not a winner store: it holds ${found}`, {
+    details: { file, found, expected: WINNER_STORE_FORMAT },
+    hint:
+      "Nothing was changed. Give the file your recipient's FileWinnerStore writes; to redeem tickets " +
+      "kept elsewhere, add them to a new store with FileWinnerStore.add.",
+  });
+}
+
+function parseLine(raw: Buffer, file: string, lineNumber: number): Line {
+  const text = raw.toString("utf8");
+  if (text.trim() === "") return { kind: "blank" };
+  const damaged = (reason: string, cause?: unknown) =>
+    new WinnerStoreError("The winner store file has an unreadable record", {
+      details: { file, line: lineNumber, reason },
+      hint: "Nothing was changed. Repair that line from a backup; never delete the file, it holds unredeemed winners.",
+      cause,
+    });
+  if (text.startsWith(`${FRAME_MARKER} `)) {
+    const match = FRAME.exec(raw.toString("latin1"));
+    if (match === null) throw damaged("malformed record header");
+    const body = raw.subarray(match[0].length);
+    if (body.length !== Number(match[1])) throw damaged("record length does not match");
+    if (crc32(body).toString(16).padStart(8, "0") !== match[2]) {
+      throw damaged("bad record checksum");
+    }
+    return { kind: "framed", event: decodeEvent(body.toString("utf8"), damaged) };
+  }
+  if (text.startsWith("{")) return { kind: "legacy", event: decodeEvent(text, damaged) };
+  throw damaged("not a record");
+}
+
+function decodeEvent(
+  json: string,
+  damaged: (reason: string, cause?: unknown) => WinnerStoreError,
+): WinnerEvent {
+  try {
+    return parseEvent(JSON.parse(json) as Record<string, unknown>);
+  } catch (err) {
+    throw damaged((err as Error).message, err);
+  }
+}
+
+async function takeLock(file: string): Promise<void> {
+  const lock = FileWinnerStore.lockFile(file);
+  const record: LockRecord = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+  };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await fs.writeFile(lock, `${JSON.stringify(record)}\n`, { flag: "wx" });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const holder = await readLock(lock);
+    if (holder !== undefined && (holder.host !== hostname() || isAlive(holder.pid))) {
+      throw new WinnerStoreLockedError("Another process holds the winner store for writing", {
+        details: { file, lock, pid: holder.pid, host: holder.host, since: holder.since },
+        hint:
+          `Process ${holder.pid} on ${holder.host} writes to this store. Stop it first, or read ` +
+          "without writing (`ticketbroker recipient winners list`, `recipient redeem --dry-run`).",
+      });
+    }
+    if (holder === undefined && attempt === 0) {
+      // A lock being written right now reads empty: look once more before calling it stale.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const again = await readLock(lock);
+      if (again !== undefined && isAlive(again.pid)) continue;
+    }
+    // The holder is gone (or the lock is unreadable): take the stale lock over.
+    await fs.rm(lock, { force: true });
+  }
+  throw new WinnerStoreLockedError("Could not take the winner store lock", {
+    details: { file, lock },
+    hint: "Another process is opening the store at the same moment; try again.",
+  });
+}
+
+async function readLock(lock: string): Promise<LockRecord | undefined> {
+  try {
+    const raw = JSON.parse(await fs.readFile(lock, "utf8")) as Partial<LockRecord>;
+    if (typeof raw.pid !== "number" || !Number.isSafeInteger(raw.pid)) return undefined;
+    return {
+      pid: raw.pid,
+      host: typeof raw.host === "string" ? raw.host : hostname(),
+      since: typeof raw.since === "string" ? raw.since : "",
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function releaseLock(file: string): Promise<void> {
+  const lock = FileWinnerStore.lockFile(file);
+  const holder = await readLock(lock);
+  if (holder?.pid === process.pid && holder.host === hostname()) {
+    await fs.rm(lock, { force: true });
   }
 }
 
@@ -176,51 +465,49 @@ function encodeEvent(event: WinnerEvent): unknown {
   };
 }
 
-function parseEvent(line: string, file: string, lineNumber: number): WinnerEvent {
-  try {
-    const raw = JSON.parse(line) as Record<string, unknown>;
-    if (raw.type === "winner") {
-      const w = raw.winner as Record<string, unknown>;
-      const t = w.ticket as Record<string, unknown>;
-      const ticket: Ticket = {
-        recipient: hex(t.recipient),
-        sender: hex(t.sender),
-        faceValue: BigInt(String(t.faceValue)),
-        winProb: BigInt(String(t.winProb)),
-        senderNonce: BigInt(String(t.senderNonce)),
-        recipientRandHash: hex(t.recipientRandHash),
-        expiry: BigInt(String(t.expiry)),
-        workId: hex(t.workId),
-      };
-      return {
-        type: "winner",
-        winner: {
-          ticket,
-          signature: hex(w.signature),
-          recipientRand: BigInt(String(w.recipientRand)),
-          paramsDeadline: BigInt(String(w.paramsDeadline)),
-          digest: hex(w.digest),
-        },
-      };
-    }
-    if (raw.type === "redeemed")
-      return { type: "redeemed", digest: hex(raw.digest), txHash: String(raw.txHash) };
-    if (raw.type === "failed" || raw.type === "unredeemable") {
-      return {
-        type: raw.type,
-        digest: hex(raw.digest),
-        code: String(raw.code),
-        message: String(raw.message),
-      };
-    }
-    throw new Error(`unknown record type ${String(raw.type)}`);
-  } catch (err) {
-    throw new WinnerStoreError("The winner store file has an unreadable line", {
-      details: { file, line: lineNumber, reason: (err as Error).message },
-      hint: "Repair that line by hand from a backup; never delete the file, it holds unredeemed winners.",
-      cause: err,
-    });
+function parseEvent(raw: Record<string, unknown>): WinnerEvent {
+  if (raw.type === "winner") {
+    const w = raw.winner as Record<string, unknown>;
+    const t = w.ticket as Record<string, unknown>;
+    const ticket: Ticket = {
+      recipient: hex(t.recipient),
+      sender: hex(t.sender),
+      faceValue: integer(t.faceValue),
+      winProb: integer(t.winProb),
+      senderNonce: integer(t.senderNonce),
+      recipientRandHash: hex(t.recipientRandHash),
+      expiry: integer(t.expiry),
+      workId: hex(t.workId),
+    };
+    return {
+      type: "winner",
+      winner: {
+        ticket,
+        signature: hex(w.signature),
+        recipientRand: integer(w.recipientRand),
+        paramsDeadline: integer(w.paramsDeadline),
+        digest: hex(w.digest),
+      },
+    };
   }
+  if (raw.type === "redeemed")
+    return { type: "redeemed", digest: hex(raw.digest), txHash: String(raw.txHash) };
+  if (raw.type === "failed" || raw.type === "unredeemable") {
+    return {
+      type: raw.type,
+      digest: hex(raw.digest),
+      code: String(raw.code),
+      message: String(raw.message),
+    };
+  }
+  throw new Error(`unknown record type ${String(raw.type)}`);
+}
+
+function integer(value: unknown): bigint {
+  if (typeof value !== "string" || !/^\d+$/.test(value)) {
+    throw new Error(`not a decimal integer: ${String(value)}`);
+  }
+  return BigInt(value);
 }
 
 function hex(value: unknown): `0x${string}` {

@@ -1,7 +1,8 @@
 import { expect } from "chai";
-import { appendFile, mkdtemp, readFile, rm } from "node:fs/promises";
-import { execFileSync } from "node:child_process";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
+import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,7 +12,12 @@ import {
 } from "../../src/contractErrors.js";
 import type { TicketBrokerError } from "../../src/errors.js";
 import { WinnerStoreError } from "../../src/recipient/errors.js";
-import { FileWinnerStore } from "../../src/recipient/fileWinnerStore.js";
+import {
+  FileWinnerStore,
+  WinnerStoreFormatError,
+  WinnerStoreLockedError,
+  WinnerStoreReadOnlyError,
+} from "../../src/recipient/fileWinnerStore.js";
 import {
   Redeemer,
   type RedemptionClient,
@@ -212,13 +218,16 @@ describe("recipient: FileWinnerStore", () => {
     await reopened.close();
   });
 
-  it("cuts a torn last line and refuses a corrupt line in the middle", async () => {
-    const file = path.join(dir, "w.jsonl");
+  it("cuts only a torn frame at the end, and refuses (untouched) a damaged record or a foreign tail", async () => {
+    const file = path.join(dir, "w.log");
     const store = await FileWinnerStore.open({ file });
     await store.add(winner(1n));
     await store.close();
-    await appendFile(file, '{"type":"winner","winn');
+    const whole = await readFile(file);
+    // A proper prefix of a frame: header complete, body shorter than its declared length.
+    await appendFile(file, 'TBW2 900 0badc0de {"type":"winner","winn');
     const reopened = await FileWinnerStore.open({ file });
+    expect(await readFile(file)).to.deep.equal(whole);
     await reopened.add(winner(2n));
     await reopened.close();
     expect((await readFile(file, "utf8")).split("\n").filter((l) => l !== "")).to.have.length(2);
@@ -226,9 +235,130 @@ describe("recipient: FileWinnerStore", () => {
     expect(await third.list()).to.have.length(2);
     await third.close();
 
-    await appendFile(file, "not json\n");
-    let thrown: unknown;
-    await FileWinnerStore.open({ file }).catch((e: unknown) => (thrown = e));
-    expect(thrown).to.be.instanceOf(WinnerStoreError);
+    // An unterminated line that is not a frame prefix is not provably ours: refused, kept.
+    await appendFile(file, '{"type":"winner","winn');
+    const before = await readFile(file);
+    const foreign = await FileWinnerStore.open({ file }).catch((e: unknown) => e);
+    expect(foreign).to.be.instanceOf(WinnerStoreError);
+    expect(await readFile(file)).to.deep.equal(before);
+
+    // A whole line whose checksum does not match is damage, not a torn write.
+    const good = (await readFile(file, "utf8")).split("\n")[0] ?? "";
+    const flipped = good.replace('"type":"winner"', '"type":"winnex"');
+    await writeFile(file, `${flipped}\n`);
+    const damaged = await FileWinnerStore.open({ file }).catch((e: unknown) => e);
+    expect(damaged).to.be.instanceOf(WinnerStoreError);
+    expect((damaged as WinnerStoreError).details).to.include({ reason: "bad record checksum" });
+    expect(await readFile(file, "utf8")).to.equal(`${flipped}\n`);
+  });
+
+  it("refuses a JSON list of tickets (the format the old help described) and leaves it byte for byte", async () => {
+    const file = path.join(dir, "winners.json");
+    const w = winner(1n);
+    const text = JSON.stringify([
+      {
+        ticket: { ...w.ticket, faceValue: "1000", winProb: "1", senderNonce: "1", expiry: "9" },
+        signature: w.signature,
+        recipientRand: "124",
+      },
+    ]);
+    await writeFile(file, text); // no trailing newline, exactly as a person writes it
+    for (const readOnly of [false, true]) {
+      const error = await FileWinnerStore.open({ file, readOnly }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(WinnerStoreFormatError);
+      expect((error as WinnerStoreFormatError).details).to.include({ found: "a JSON array" });
+      expect((error as WinnerStoreFormatError).details["expected"]).to.contain("TBW2");
+      expect(await readFile(file, "utf8")).to.equal(text);
+    }
+    expect(existsSync(FileWinnerStore.lockFile(file)), "lock released after refusal").to.equal(
+      false,
+    );
+  });
+
+  it("reads a file of the previous version's JSON lines (last line unterminated) and appends framed records after it", async () => {
+    const file = path.join(dir, "old.jsonl");
+    const w1 = winner(1n);
+    const legacy = (w: WinningTicket) =>
+      JSON.stringify({
+        type: "winner",
+        winner: {
+          ...w,
+          recipientRand: w.recipientRand.toString(),
+          paramsDeadline: w.paramsDeadline.toString(),
+          ticket: {
+            ...w.ticket,
+            faceValue: w.ticket.faceValue.toString(),
+            winProb: w.ticket.winProb.toString(),
+            senderNonce: w.ticket.senderNonce.toString(),
+            expiry: w.ticket.expiry.toString(),
+          },
+        },
+      });
+    const old = `${legacy(w1)}\n${legacy(winner(2n))}`;
+    await writeFile(file, old);
+    const view = await FileWinnerStore.open({ file, readOnly: true });
+    expect((await view.list()).map((x) => x.ticket.senderNonce)).to.deep.equal([1n, 2n]);
+    expect(await readFile(file, "utf8")).to.equal(old);
+    const store = await FileWinnerStore.open({ file });
+    await store.markRedeemed({ digest: w1.digest, txHash: "0x01" });
+    await store.close();
+    const text = await readFile(file, "utf8");
+    expect(text.startsWith(`${old}\n`), "old bytes kept, line ended").to.equal(true);
+    expect(text.slice(old.length + 1)).to.match(/^TBW2 \d+ [0-9a-f]{8} \{"type":"redeemed"/);
+    const reopened = await FileWinnerStore.open({ file, readOnly: true });
+    expect((await reopened.list()).map((x) => x.status)).to.deep.equal(["redeemed", "pending"]);
+  });
+
+  it("read-only: takes no lock, never writes (a torn tail stays), and refuses writes", async () => {
+    const file = path.join(dir, "w.log");
+    const store = await FileWinnerStore.open({ file });
+    await store.add(winner(1n));
+    await store.close();
+    await appendFile(file, "TBW2 12");
+    const before = await readFile(file);
+    const writer = await FileWinnerStore.open({ file: path.join(dir, "other.log") });
+    const view = await FileWinnerStore.open({ file, readOnly: true });
+    expect(existsSync(FileWinnerStore.lockFile(file))).to.equal(false);
+    expect(await view.list()).to.have.length(1);
+    const refused = await view.add(winner(2n)).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(WinnerStoreReadOnlyError);
+    await view.close();
+    await writer.close();
+    expect(await readFile(file)).to.deep.equal(before);
+  });
+
+  it("refuses a second writer while one holds the store, and takes over a dead holder's lock", async () => {
+    const file = path.join(dir, "w.log");
+    const first = await FileWinnerStore.open({ file });
+    const second = await FileWinnerStore.open({ file }).catch((e: unknown) => e);
+    expect(second).to.be.instanceOf(WinnerStoreLockedError);
+    expect((second as WinnerStoreLockedError).details).to.include({ pid: process.pid });
+    // A reader beside the writer is fine.
+    await (await FileWinnerStore.open({ file, readOnly: true })).close();
+    await first.close();
+    expect(existsSync(FileWinnerStore.lockFile(file))).to.equal(false);
+
+    // A live process elsewhere holds it: refused.
+    const sleeper = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"]);
+    try {
+      await writeFile(
+        FileWinnerStore.lockFile(file),
+        JSON.stringify({ pid: sleeper.pid, host: hostname(), since: "" }),
+      );
+      const held = await FileWinnerStore.open({ file }).catch((e: unknown) => e);
+      expect(held).to.be.instanceOf(WinnerStoreLockedError);
+      expect((held as WinnerStoreLockedError).details).to.include({ pid: sleeper.pid });
+    } finally {
+      const exited = new Promise((resolve) => sleeper.once("exit", resolve));
+      sleeper.kill("SIGKILL");
+      await exited;
+    }
+    // The same lock, now that its process is dead: stale, taken over.
+    const taken = await FileWinnerStore.open({ file });
+    const lock = JSON.parse(await readFile(FileWinnerStore.lockFile(file), "utf8")) as {
+      pid: number;
+    };
+    expect(lock.pid).to.equal(process.pid);
+    await taken.close();
   });
 });
