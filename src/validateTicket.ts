@@ -84,8 +84,13 @@ export interface ValidateTicketInput {
   caller: Hex;
   /** broker.highestRedeemedNonce(sender, recipient). */
   highestRedeemedNonce: bigint;
-  /** broker.signerValidUntil(sender, signer); only called for a signer other than the sender. */
-  signerValidUntil: (signer: Hex) => bigint;
+  /**
+   * broker.signerValidUntil(sender, signer); only called for a signer other than the sender.
+   * Pass `"checkedByCaller"` when that value has to be read asynchronously: the result then
+   * names the delegated signer (`delegated: true`) and the caller must run
+   * {@link checkSignerValidUntil} with it, the contract's last validation rule.
+   */
+  signerValidUntil: ((signer: Hex) => bigint) | "checkedByCaller";
 }
 
 /** The outcome for a ticket that passed every check. */
@@ -94,6 +99,11 @@ export interface ValidatedTicket {
   digest: Uint8Array;
   /** The recovered signer: `ticket.sender` as given when the sender signed, else checksummed. */
   signer: Hex;
+  /**
+   * Whether a key other than the sender's signed. With `signerValidUntil: "checkedByCaller"`
+   * its validity is still to be checked with {@link checkSignerValidUntil}.
+   */
+  delegated: boolean;
   /** Whether the ticket wins (then redeem it; the contract refuses it otherwise). */
   won: boolean;
 }
@@ -111,7 +121,7 @@ export interface ValidatedTicket {
  *
  * @example
  * ```ts
- * const { won, signer } = validateTicket({
+ * const { won, signer, delegated } = validateTicket({
  *   signed, hasher, recipientRand, now: BigInt(block.timestamp), caller: recipient,
  *   highestRedeemedNonce: await broker.highestRedeemedNonce(signed.ticket.sender, recipient),
  *   signerValidUntil: (s) => validUntilCache.get(s) ?? 0n,
@@ -157,6 +167,7 @@ export function validateTicket(input: ValidateTicketInput): ValidatedTicket {
   const publicKey = recoverTicketPublicKey(digest, signed.signature);
   const addressHash = publicKeyHash(publicKey);
   let signer: Hex;
+  let delegated = false;
   if (
     addressHash.compare(
       struct,
@@ -169,12 +180,42 @@ export function validateTicket(input: ValidateTicketInput): ValidatedTicket {
     signer = ticket.sender;
   } else {
     signer = checksumLowerHex(addressHash.toString("hex", 12, 32));
-    // As the broker: a delegated signer's tickets count until its validUntil (redemption time).
-    if (now > input.signerValidUntil(signer)) {
-      throw new TicketBrokerUnauthorizedSigner({ sender: ticket.sender, signer });
+    delegated = true;
+    if (input.signerValidUntil !== "checkedByCaller") {
+      checkSignerValidUntil({
+        sender: ticket.sender,
+        signer,
+        now,
+        validUntil: input.signerValidUntil(signer),
+      });
     }
   }
-  return { digest, signer, won };
+  return { digest, signer, delegated, won };
+}
+
+/**
+ * The contract's last validation rule for a ticket signed by a delegated key: its tickets count
+ * until its validUntil (judged at redemption time `now`). Throws
+ * {@link TicketBrokerUnauthorizedSigner} otherwise.
+ *
+ * @example
+ * ```ts
+ * const v = validateTicket({ ...input, signerValidUntil: "checkedByCaller" });
+ * if (v.delegated) {
+ *   const validUntil = await reader.signerValidUntil(sender, v.signer);
+ *   checkSignerValidUntil({ sender, signer: v.signer, now, validUntil });
+ * }
+ * ```
+ */
+export function checkSignerValidUntil(args: {
+  sender: Hex;
+  signer: Hex;
+  now: bigint;
+  validUntil: bigint;
+}): void {
+  if (args.now > args.validUntil) {
+    throw new TicketBrokerUnauthorizedSigner({ sender: args.sender, signer: args.signer });
+  }
 }
 
 /** What {@link checkTicketFunds} needs: the sender's state as the broker reports it. */

@@ -32,6 +32,12 @@ export interface BrokerReader {
   signerValidUntil(sender: `0x${string}`, signer: `0x${string}`): Promise<bigint>;
   /** The chain's current time in Unix seconds (the latest block's timestamp). */
   now(): Promise<bigint>;
+  /**
+   * Drops anything cached about `sender`, so the next reads see the chain as it is. Readers
+   * without a cache leave it out. Call it after a local event that lowers what the sender can
+   * pay (a redemption sent, a winner marked paid).
+   */
+  invalidate?(sender: `0x${string}`): void;
 }
 
 /**

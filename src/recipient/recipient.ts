@@ -1,30 +1,29 @@
 import { randomBytes } from "node:crypto";
 
-import type { BrokerReader } from "../chain/brokerReader.js";
+import type { BrokerReader, SenderFunds } from "../chain/brokerReader.js";
+import { TicketBrokerNonceAlreadyRedeemed, TicketBrokerTicketExpired } from "../contractErrors.js";
 import { ticketEV } from "../ev.js";
 import { MAX_UINT256, toHex } from "../internal/bytes.js";
 import { Rational } from "../rational.js";
 import type { TicketHasher } from "../ticketDigest.js";
-import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
-import type { SignedTicket } from "../ticketTypes.js";
-import { validateTicket } from "../validateTicket.js";
-import { isWinningTicket, recipientRandHash } from "../winDraw.js";
+import type { TicketParams } from "../ticketParams.js";
+import type { SignedTicket, Ticket } from "../ticketTypes.js";
+import { checkSignerValidUntil, validateTicket } from "../validateTicket.js";
+import { recipientRandHash } from "../winDraw.js";
 import {
   SenderCannotPayError,
   IssueTicketParamsError,
-  TicketParamsFromEarlierRunError,
   TicketSignerRevokedError,
-  TicketNonceBelowClosedParamsError,
   SenderUnlockingError,
-  TicketNonceReusedError,
   TicketParamsExpiredOnReceiveError,
   TicketParamsMismatchOnReceiveError,
-  TicketParamsNonceLimitError,
   TicketParamsNotIssuedError,
 } from "./errors.js";
 import { issueTicketParams } from "./issueTicketParams.js";
 import { deriveRecipientRand } from "./recipientRand.js";
-import type { StoredWinner, WinnerStore } from "./winnerStore.js";
+import { ReplayPolicy } from "./replayPolicy.js";
+import { MemoryReplayStore, type ReplayStore } from "./replayStore.js";
+import type { WinnerStore } from "./winnerStore.js";
 
 /** What the recipient asks per ticket and how long its params live. */
 export interface RecipientPolicy {
@@ -56,9 +55,13 @@ const RUN_ID_BYTES = 8;
 /** broker.signerValidUntil for an authorised, unrevoked signer (type(uint256).max). */
 const SIGNER_ACTIVE = MAX_UINT256;
 
-/** Thrown internally to learn a delegated signer's address before reading its validity. */
-class NeedSignerValidity {
-  constructor(readonly signer: `0x${string}`) {}
+/** What one receive reads about a sender: the store's pending winners, then the chain. */
+interface SenderState {
+  readonly now: bigint;
+  readonly highestRedeemedNonce: bigint;
+  readonly funds: SenderFunds;
+  readonly claimable: bigint;
+  readonly pending: bigint;
 }
 
 /**
@@ -78,11 +81,13 @@ class NeedSignerValidity {
  * pending winners < face value ({@link SenderCannotPayError}). Winners are written to the
  * {@link WinnerStore} before `receiveTicket` resolves.
  *
- * Nonces already received are remembered in memory, per sender, above the broker's redeemed
- * mark. So that a restart cannot forget them, a recipient accepts tickets only on params it
- * issued in this run: every seed it issues starts with a random per-run tag, bound by the rand
- * commitment. After a restart senders get {@link TicketParamsFromEarlierRunError} and request
- * fresh params.
+ * Nonces already received are kept in a {@link ReplayStore} (option `replay`, in memory by
+ * default) through a {@link ReplayPolicy}. Every seed the recipient issues starts with a random
+ * per-run tag, bound by the rand commitment. Over a store that forgets on restart, it accepts
+ * tickets only on params issued in this run: after a restart senders get
+ * {@link TicketParamsFromEarlierRunError} and request fresh params. Over a durable store
+ * (`replay.durable`), params from earlier runs (or other replicas) continue: the store still
+ * knows their nonces.
  *
  * @example
  * ```ts
@@ -104,22 +109,11 @@ export class Recipient {
   readonly #policy: Required<Omit<RecipientPolicy, "txCostMultiplier">> & {
     txCostMultiplier?: bigint;
   };
-  readonly #seenNonces = new Map<string, Set<bigint>>();
-  /** Tickets received per live params set (key: ticketParamsKey). */
-  readonly #paramsUse = new Map<
-    string,
-    { sender: string; count: number; deadline: bigint; maxNonce: bigint }
-  >();
-  /**
-   * Per sender: the highest nonce received on params that have closed (deadline + grace), or
-   * held by a pending winner of an earlier run (see {@link Recipient.receiveTicket}).
-   */
-  readonly #closedNonceFloor = new Map<string, bigint>();
-  /** Senders whose pending winners from earlier runs are folded into their floor. */
-  readonly #storeFloorLoaded = new Set<string>();
+  readonly #replay: ReplayPolicy;
+  /** Per sender: the pending face value last read from the store (a fall means a payment). */
+  readonly #lastPending = new Map<string, bigint>();
   /** Per sender: the tail of the queue of winners being checked against funds and stored. */
   readonly #winnerQueue = new Map<string, Promise<void>>();
-  #closedAt = -1n;
   /** Tag of this run, the first 8 bytes of every params seed it issues (see the class notes). */
   readonly #runId: string;
 
@@ -132,6 +126,8 @@ export class Recipient {
     policy: RecipientPolicy;
     /** 8 bytes as hex; random unless given (tests pass one to issue params by hand). */
     runId?: `0x${string}`;
+    /** Where received nonces are kept (default: a new {@link MemoryReplayStore}). */
+    replay?: ReplayStore;
   }) {
     this.address = options.address;
     this.#runId = (options.runId ?? `0x${randomBytes(RUN_ID_BYTES).toString("hex")}`).toLowerCase();
@@ -159,6 +155,13 @@ export class Recipient {
       maxTicketsPerParams: p.maxTicketsPerParams ?? 100_000,
       ...(p.txCostMultiplier === undefined ? {} : { txCostMultiplier: p.txCostMultiplier }),
     };
+    this.#replay = new ReplayPolicy({
+      store: options.replay ?? new MemoryReplayStore(),
+      recipient: this.address,
+      runId: this.#runId,
+      graceSeconds: this.#policy.graceSeconds,
+      maxTicketsPerParams: this.#policy.maxTicketsPerParams,
+    });
   }
 
   /** Seconds after a params deadline during which tickets are still accepted. */
@@ -213,69 +216,112 @@ export class Recipient {
    * Validates a ticket the sender sent with the params it used, credits nothing itself, stores
    * it if it won, and returns its EV and whether it won. Throws the first rule it breaks.
    *
-   * Concurrent calls are safe. A sender's winners are checked and stored one at a time, each
-   * against chain state read after the previous one was stored, so two winners cannot count on
-   * the same wei of deposit and none is judged on a stale redeemed mark. The first ticket from a
-   * sender in a run raises its nonce floor to the highest nonce of its live pending winners in
-   * the store: a redeemer may already have submitted them, and a lower-nonce winner accepted now
-   * could never be paid once they are redeemed.
+   * Each ticket is digested, drawn and its signature recovered once, by `validateTicket`. A
+   * losing ticket is then judged on the state just read. Concurrent calls are safe. A sender's
+   * winners are checked and stored one at a time, each against state read after the previous
+   * one was stored, so two winners cannot count on the same wei of deposit and none is judged
+   * on a stale redeemed mark. The first ticket from a sender in a process raises its nonce floor
+   * to the highest nonce of its live pending winners in the store: a redeemer may already have
+   * submitted them, and a lower-nonce winner accepted now could never be paid once they are
+   * redeemed.
    */
   async receiveTicket(args: {
     signed: SignedTicket;
     params: TicketParams;
   }): Promise<ReceivedTicket> {
     const { signed, params } = args;
+    const rand = this.#checkIssued(signed, params);
+    // The seed is bound by the rand commitment just checked, so its run tag cannot be forged.
+    this.#replay.checkRun(params);
     const ticket = signed.ticket;
+    const sender = ticket.sender;
+    const state = await this.#readState(sender);
+    this.#checkParamsOpen(params, state.now);
+    const { won, digest } = await this.#validate(signed, rand, state);
+    const ev = ticketEV(ticket.faceValue, ticket.winProb);
+    if (!won) {
+      this.#checkFunds(ticket, state);
+      await this.#replay.record({ sender, params, nonce: ticket.senderNonce, now: state.now });
+      return { ev, won };
+    }
+    return this.#oneAtATime(sender.toLowerCase(), async () => {
+      // The chain and the store as they are now that the sender's earlier winners are stored.
+      const fresh = await this.#readState(sender);
+      this.#checkParamsOpen(params, fresh.now);
+      this.#checkChainRules(ticket, fresh);
+      this.#checkFunds(ticket, fresh);
+      const undo = await this.#replay.record({
+        sender,
+        params,
+        nonce: ticket.senderNonce,
+        now: fresh.now,
+      });
+      try {
+        await this.#winners.add({
+          ticket,
+          signature: signed.signature,
+          recipientRand: rand,
+          paramsDeadline: params.expirationTime,
+          digest,
+        });
+      } catch (err) {
+        // Not stored, not accepted: let the sender resend the same ticket.
+        await undo();
+        throw err;
+      }
+      return { ev, won };
+    });
+  }
+
+  /**
+   * The params match the ticket and this recipient, and this recipient issued them: returns the
+   * rand it re-derives from them.
+   */
+  #checkIssued(signed: SignedTicket, params: TicketParams): bigint {
     this.#checkMatchesParams(signed, params);
     const rand = deriveRecipientRand({ secret: this.#secret, params });
     if (recipientRandHash(rand).toLowerCase() !== params.recipientRandHash.toLowerCase()) {
       throw new TicketParamsNotIssuedError("This recipient never issued these ticket params", {
         details: {
-          sender: ticket.sender,
+          sender: signed.ticket.sender,
           recipientRandHash: params.recipientRandHash,
           seed: params.seed,
         },
         hint: "Request params from this recipient and send them unchanged with every ticket.",
       });
     }
-    // The seed is bound by the rand commitment just checked, so its run tag cannot be forged.
-    if (!params.seed.toLowerCase().startsWith(this.#runId)) {
-      throw new TicketParamsFromEarlierRunError(
-        "These ticket params were issued before the recipient (re)started",
-        {
-          details: { seed: params.seed, runId: this.#runId },
-          hint: "Request fresh params from the recipient and pay again with them.",
-        },
-      );
-    }
-    // The draw depends on the ticket and the rand alone; a ticket that wins waits for the
-    // sender's earlier winners (validation below repeats the draw with the signature checks).
-    const wins = isWinningTicket(this.#hasher.digest(ticket), rand, ticket.winProb);
-    const accept = (): Promise<ReceivedTicket> => this.#accept(signed, params, rand);
-    return wins ? this.#oneAtATime(ticket.sender.toLowerCase(), accept) : accept();
+    return rand;
   }
 
   /**
-   * Everything in {@link Recipient.receiveTicket} that reads state: the store, then the chain,
-   * then the checks, and (for a winner) storing it. The store is read before the chain because
-   * a redemption lowers the deposit on chain before the store marks the winner paid: in this
-   * order a redemption in between can only make the sender look poorer, never richer.
+   * Reads the store, then the chain. The store is read first because a redemption lowers the
+   * deposit on chain before the store marks the winner paid: in this order a redemption in
+   * between can only make the sender look poorer, never richer. When the sender's pending face
+   * value fell since the last read (a winner was paid or given up), the reader drops what it
+   * cached for the sender first, so the payment is seen on chain before the store's lower
+   * figure is counted.
    */
-  async #accept(signed: SignedTicket, params: TicketParams, rand: bigint): Promise<ReceivedTicket> {
-    const ticket = signed.ticket;
-    const sender = ticket.sender;
-    const senderKey = sender.toLowerCase();
-    const stored = this.#storeFloorLoaded.has(senderKey)
+  async #readState(sender: `0x${string}`): Promise<SenderState> {
+    const key = sender.toLowerCase();
+    const earlierWinners = this.#replay.winnersFolded(sender)
       ? undefined
       : await this.#winners.list({ status: "pending", sender });
     const pending = await this.#winners.pendingFaceValue({ sender, recipient: this.address });
+    const last = this.#lastPending.get(key);
+    if (last !== undefined && pending < last) this.#reader.invalidate?.(sender);
+    this.#lastPending.set(key, pending);
     const [now, highestRedeemedNonce, funds, claimable] = await Promise.all([
       this.#reader.now(),
       this.#reader.highestRedeemedNonce(sender, this.address),
       this.#reader.senderFunds(sender),
       this.#reader.claimableReserve(sender, this.address),
     ]);
-    if (stored !== undefined) this.#foldStoreFloor(senderKey, stored, now);
+    if (earlierWinners !== undefined) await this.#replay.foldWinners(sender, earlierWinners, now);
+    return { now, highestRedeemedNonce, funds, claimable, pending };
+  }
+
+  /** Refuses params whose deadline plus grace has passed at `now`. */
+  #checkParamsOpen(params: TicketParams, now: bigint): void {
     if (now > params.expirationTime + this.#policy.graceSeconds) {
       throw new TicketParamsExpiredOnReceiveError("The ticket's params expired before it arrived", {
         details: {
@@ -286,8 +332,30 @@ export class Recipient {
         hint: "Request fresh params from the recipient and pay again with them.",
       });
     }
-    const validated = await this.#validate(signed, rand, now, highestRedeemedNonce);
+  }
 
+  /**
+   * The contract rules that depend on chain state (expiry, the redeemed mark), for a winner
+   * judged again after waiting its turn; validateTicket checked them on the state read before.
+   */
+  #checkChainRules(ticket: Ticket, state: SenderState): void {
+    if (state.now > ticket.expiry) {
+      throw new TicketBrokerTicketExpired({ expiry: ticket.expiry, timestamp: state.now });
+    }
+    if (ticket.senderNonce <= state.highestRedeemedNonce) {
+      throw new TicketBrokerNonceAlreadyRedeemed({
+        sender: ticket.sender,
+        recipient: ticket.recipient,
+        senderNonce: ticket.senderNonce,
+        highestRedeemedNonce: state.highestRedeemedNonce,
+      });
+    }
+  }
+
+  /** The sender is not unlocking before the ticket expires and can pay its face value. */
+  #checkFunds(ticket: Ticket, state: SenderState): void {
+    const { funds, claimable, pending } = state;
+    const sender = ticket.sender;
     if (funds.unlockEnd !== 0n && funds.unlockEnd <= ticket.expiry) {
       throw new SenderUnlockingError("The sender's unlock ends before this ticket expires", {
         details: { sender, unlockEnd: funds.unlockEnd, expiry: ticket.expiry },
@@ -307,70 +375,6 @@ export class Recipient {
         hint: "Refuse work from this sender until it funds its deposit, or issue params with a lower face value.",
       });
     }
-
-    // Check-and-record without an await in between, so concurrent calls cannot both pass.
-    this.#closeParams(now);
-    const floor = this.#closedNonceFloor.get(senderKey) ?? 0n;
-    if (ticket.senderNonce <= floor) {
-      throw new TicketNonceBelowClosedParamsError(
-        "The nonce is not above the sender's nonce floor (its closed params and pending winners)",
-        {
-          details: { sender, senderNonce: ticket.senderNonce, floor },
-          hint: `Sign new tickets with nonces above ${floor}: nonces must rise from one params set to the next.`,
-        },
-      );
-    }
-    let seen = this.#seenNonces.get(senderKey);
-    if (seen === undefined) {
-      seen = new Set();
-      this.#seenNonces.set(senderKey, seen);
-    }
-    if (seen.has(ticket.senderNonce)) {
-      throw new TicketNonceReusedError("The sender already used this nonce", {
-        details: { sender, senderNonce: ticket.senderNonce },
-        hint: "A sender must never reuse a nonce; refuse this ticket and check the sender's nonce store.",
-      });
-    }
-    const paramsKey = ticketParamsKey(params);
-    const use = this.#paramsUse.get(paramsKey) ?? {
-      sender: senderKey,
-      count: 0,
-      deadline: params.expirationTime,
-      maxNonce: 0n,
-    };
-    if (use.count >= this.#policy.maxTicketsPerParams) {
-      throw new TicketParamsNonceLimitError("Too many tickets on one params set", {
-        details: { sender, count: use.count, max: this.#policy.maxTicketsPerParams },
-        hint: "Request fresh params from the recipient.",
-      });
-    }
-    seen.add(ticket.senderNonce);
-    this.#paramsUse.set(paramsKey, {
-      ...use,
-      count: use.count + 1,
-      maxNonce: ticket.senderNonce > use.maxNonce ? ticket.senderNonce : use.maxNonce,
-    });
-    this.#pruneSeen(senderKey, highestRedeemedNonce > floor ? highestRedeemedNonce : floor);
-
-    if (validated.won) {
-      try {
-        await this.#winners.add({
-          ticket,
-          signature: signed.signature,
-          recipientRand: rand,
-          paramsDeadline: params.expirationTime,
-          digest: validated.digest,
-        });
-      } catch (err) {
-        // Not stored, not accepted: let the sender resend the same ticket.
-        seen.delete(ticket.senderNonce);
-        const current = this.#paramsUse.get(paramsKey);
-        if (current !== undefined)
-          this.#paramsUse.set(paramsKey, { ...current, count: current.count - 1 });
-        throw err;
-      }
-    }
-    return { ev: ticketEV(ticket.faceValue, ticket.winProb), won: validated.won };
   }
 
   #checkMatchesParams(signed: SignedTicket, params: TicketParams): void {
@@ -398,75 +402,38 @@ export class Recipient {
     }
   }
 
-  /** validateTicket, reading a delegated signer's validity from the chain when it needs it. */
+  /**
+   * validateTicket once (digest, draw, signature), then, for a delegated signer, its validity
+   * read from the chain: the contract's rule, and this recipient's refusal of a revoked key.
+   */
   async #validate(
     signed: SignedTicket,
     rand: bigint,
-    now: bigint,
-    highestRedeemedNonce: bigint,
+    state: SenderState,
   ): Promise<{ won: boolean; digest: `0x${string}` }> {
-    const base = {
+    const v = validateTicket({
       signed,
       hasher: this.#hasher,
       recipientRand: rand,
-      now,
+      now: state.now,
       caller: this.address,
-      highestRedeemedNonce,
-    };
-    try {
-      // The hasher reuses its buffers: copy the digest out before any await.
-      const { won, digest } = validateTicket({
-        ...base,
-        signerValidUntil: (signer) => {
-          throw new NeedSignerValidity(signer);
-        },
-      });
-      return { won, digest: toHex(digest) };
-    } catch (err) {
-      if (!(err instanceof NeedSignerValidity)) throw err;
-      const validUntil = await this.#reader.signerValidUntil(signed.ticket.sender, err.signer);
-      const { won, digest } = validateTicket({ ...base, signerValidUntil: () => validUntil });
+      highestRedeemedNonce: state.highestRedeemedNonce,
+      signerValidUntil: "checkedByCaller",
+    });
+    // The hasher reuses its buffers: copy the digest out before any await.
+    const digest = toHex(v.digest);
+    if (v.delegated) {
+      const sender = signed.ticket.sender;
+      const validUntil = await this.#reader.signerValidUntil(sender, v.signer);
+      checkSignerValidUntil({ sender, signer: v.signer, now: state.now, validUntil });
       if (validUntil !== SIGNER_ACTIVE) {
         throw new TicketSignerRevokedError("The sender revoked the key that signed this ticket", {
-          details: { sender: signed.ticket.sender, signer: err.signer, validUntil },
+          details: { sender, signer: v.signer, validUntil },
           hint: "Ask the sender to sign with its own key or a key it currently authorises.",
         });
       }
-      return { won, digest: toHex(digest) };
     }
-  }
-
-  /**
-   * Folds params whose deadline + grace has passed into their sender's nonce floor: no ticket
-   * can arrive on them any more, so every later ticket must carry a higher nonce. This keeps the
-   * redeemer from being held back for ever by a sender that counts its nonces down.
-   */
-  #closeParams(now: bigint): void {
-    if (now === this.#closedAt) return;
-    this.#closedAt = now;
-    for (const [key, use] of this.#paramsUse) {
-      if (now <= use.deadline + this.#policy.graceSeconds) continue;
-      const floor = this.#closedNonceFloor.get(use.sender) ?? 0n;
-      if (use.maxNonce > floor) this.#closedNonceFloor.set(use.sender, use.maxNonce);
-      this.#paramsUse.delete(key);
-    }
-  }
-
-  /**
-   * Raises `senderKey`'s floor, once per run, to the highest nonce among its pending winners in
-   * the store that have not expired. Those are winners of earlier runs (this run stores a
-   * sender's winners only after this has run for it), which a redeemer may be redeeming now.
-   */
-  #foldStoreFloor(senderKey: string, pending: readonly StoredWinner[], now: bigint): void {
-    if (this.#storeFloorLoaded.has(senderKey)) return;
-    this.#storeFloorLoaded.add(senderKey);
-    let highest = this.#closedNonceFloor.get(senderKey) ?? 0n;
-    for (const w of pending) {
-      if (w.ticket.recipient.toLowerCase() !== this.address.toLowerCase()) continue;
-      if (w.ticket.expiry < now) continue;
-      if (w.ticket.senderNonce > highest) highest = w.ticket.senderNonce;
-    }
-    if (highest > 0n) this.#closedNonceFloor.set(senderKey, highest);
+    return { won: v.won, digest };
   }
 
   /** Runs `task` after every earlier task queued for `key` has settled. */
@@ -484,14 +451,6 @@ export class Recipient {
     } finally {
       done();
       if (this.#winnerQueue.get(key) === tail) this.#winnerQueue.delete(key);
-    }
-  }
-
-  /** Forgets seen nonces at or below `mark`: tickets there are refused by the nonce rules anyway. */
-  #pruneSeen(senderKey: string, mark: bigint): void {
-    const seen = this.#seenNonces.get(senderKey);
-    if (seen !== undefined && seen.size > 1024) {
-      for (const nonce of seen) if (nonce <= mark) seen.delete(nonce);
     }
   }
 }
