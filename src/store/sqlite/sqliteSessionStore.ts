@@ -1,0 +1,151 @@
+import { Rational } from "../../rational.js";
+import { checkAmount, checkDebit, rationalFromText } from "../rules.js";
+import type { SessionBalance, SessionStore } from "../types.js";
+import type { SqliteDatabase } from "./sqliteDatabase.js";
+
+interface SessionRow {
+  credited_num: string;
+  credited_den: string;
+  debited_num: string;
+  debited_den: string;
+  closed_reason: string | null;
+}
+
+/**
+ * A {@link SessionStore} in SQLite: totals as exact numerator/denominator text, credit and debit
+ * ids in `session_ops` so a retried credit applies once. Each call is one `BEGIN IMMEDIATE`.
+ */
+export class SqliteSessionStore implements SessionStore {
+  constructor(private readonly sql: SqliteDatabase) {}
+
+  credit(a: {
+    sessionId: string;
+    amount: Rational;
+    creditId: string;
+  }): Promise<{ balance: Rational; applied: boolean }> {
+    try {
+      checkAmount(a.amount, "amount");
+      return Promise.resolve(
+        this.sql.tx(() => {
+          const { changes } = this.sql
+            .stmt(
+              "INSERT INTO session_ops (session_id, kind, op_id) VALUES (?, 'credit', ?) ON CONFLICT DO NOTHING",
+            )
+            .run(a.sessionId, a.creditId);
+          const row = this.#row(a.sessionId);
+          if (Number(changes) === 0) {
+            return { balance: toBalance(row).balance, applied: false };
+          }
+          const credited = totals(row).credited.add(a.amount);
+          this.#write(a.sessionId, credited, totals(row).debited, row?.closed_reason ?? null);
+          return { balance: credited.sub(totals(row).debited), applied: true };
+        }),
+      );
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  debit(a: {
+    sessionId: string;
+    amount: Rational;
+    tolerance: Rational;
+    debitId?: string;
+  }): Promise<{ balance: Rational }> {
+    try {
+      checkAmount(a.amount, "amount");
+      checkAmount(a.tolerance, "tolerance");
+      return Promise.resolve(
+        this.sql.tx(() => {
+          const row = this.#row(a.sessionId);
+          const { credited, debited } = totals(row);
+          const balance = credited.sub(debited);
+          if (a.debitId !== undefined) {
+            const seen = this.sql
+              .stmt(
+                "SELECT 1 FROM session_ops WHERE session_id = ? AND kind = 'debit' AND op_id = ?",
+              )
+              .get(a.sessionId, a.debitId);
+            if (seen !== undefined) return { balance };
+          }
+          const after = checkDebit(a.sessionId, balance, a.amount, a.tolerance);
+          if (a.debitId !== undefined) {
+            this.sql
+              .stmt("INSERT INTO session_ops (session_id, kind, op_id) VALUES (?, 'debit', ?)")
+              .run(a.sessionId, a.debitId);
+          }
+          this.#write(a.sessionId, credited, debited.add(a.amount), row?.closed_reason ?? null);
+          return { balance: after };
+        }),
+      );
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  get(sessionId: string): Promise<SessionBalance | undefined> {
+    try {
+      const row = this.#row(sessionId);
+      return Promise.resolve(row === undefined ? undefined : toBalance(row));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  close(a: { sessionId: string; reason: string }): Promise<void> {
+    try {
+      this.sql.tx(() => {
+        this.sql
+          .stmt(
+            "INSERT INTO sessions (session_id, credited_num, credited_den, debited_num, debited_den, closed_reason) VALUES (?, '0', '1', '0', '1', ?) ON CONFLICT (session_id) DO UPDATE SET closed_reason = coalesce(closed_reason, excluded.closed_reason)",
+          )
+          .run(a.sessionId, a.reason);
+      });
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  #row(sessionId: string): SessionRow | undefined {
+    return this.sql.stmt("SELECT * FROM sessions WHERE session_id = ?").get(sessionId) as
+      SessionRow | undefined;
+  }
+
+  #write(sessionId: string, credited: Rational, debited: Rational, closed: string | null): void {
+    this.sql
+      .stmt(
+        "INSERT INTO sessions (session_id, credited_num, credited_den, debited_num, debited_den, closed_reason) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET credited_num = excluded.credited_num, credited_den = excluded.credited_den, debited_num = excluded.debited_num, debited_den = excluded.debited_den",
+      )
+      .run(
+        sessionId,
+        credited.num.toString(),
+        credited.den.toString(),
+        debited.num.toString(),
+        debited.den.toString(),
+        closed,
+      );
+  }
+}
+
+/** The totals of a row, zero for a session not yet stored. */
+export function totals(row: SessionRow | undefined): { credited: Rational; debited: Rational } {
+  if (row === undefined) return { credited: Rational.ZERO, debited: Rational.ZERO };
+  return {
+    credited: rationalFromText(row.credited_num, row.credited_den),
+    debited: rationalFromText(row.debited_num, row.debited_den),
+  };
+}
+
+/** A row as the {@link SessionBalance} callers see (shared with the PostgreSQL store). */
+export function toBalance(row: SessionRow | undefined): SessionBalance {
+  const { credited, debited } = totals(row);
+  return {
+    balance: credited.sub(debited),
+    credited,
+    debited,
+    ...(row?.closed_reason === null || row?.closed_reason === undefined
+      ? {}
+      : { closedReason: row.closed_reason }),
+  };
+}
