@@ -1,11 +1,15 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 
+import { describeValue } from "../inputs.js";
 import type { TicketParams } from "../ticketParams.js";
 import { IssueTicketParamsError } from "./errors.js";
 
 /** Domain tag that keeps this HMAC's input apart from any other use of the same secret. */
 const TAG = new TextEncoder().encode("TicketBroker.recipientRand.v1");
+
+/** Bytes HMAC'd: the tag, then the fields at their fixed widths, nothing after them. */
+const RAND_MESSAGE_LENGTH = TAG.length + 32 + 20 + 20 + 32 * 5 + 20;
 
 /** The params fields the recipient's random value binds (all of them but the hash itself). */
 export type RecipientRandInput = Omit<TicketParams, "recipientRandHash">;
@@ -14,7 +18,9 @@ export type RecipientRandInput = Omit<TicketParams, "recipientRandHash">;
  * The recipient's secret random value for one params set, derived statelessly:
  * HMAC-SHA256(secret, tag ‖ seed ‖ recipient ‖ sender ‖ faceValue ‖ winProb ‖ expirationTime ‖
  * ticketExpiry ‖ chainId ‖ verifyingContract), every field at a fixed width (32-byte seed and
- * integers, 20-byte addresses), read as a uint256. Changing any bound field changes the value,
+ * big-endian integers, 20-byte addresses) and nothing after the last field, read as a
+ * big-endian uint256. The tag is the 29 ASCII bytes `TicketBroker.recipientRand.v1`; the whole
+ * message is 281 bytes (test/vectors/recipientRand.json pins it). Changing any bound field changes the value,
  * so params a sender altered no longer match their `recipientRandHash`; the recipient keeps no
  * per-params state and re-derives the value from the params the sender echoes back.
  *
@@ -28,14 +34,26 @@ export function deriveRecipientRand(args: {
   secret: Uint8Array;
   params: RecipientRandInput;
 }): bigint {
+  if (
+    typeof args !== "object" ||
+    args === null ||
+    typeof args.params !== "object" ||
+    args.params === null
+  ) {
+    throw new IssueTicketParamsError("deriveRecipientRand needs { secret, params }", {
+      details: { received: describeValue(args) },
+      hint: "Pass the recipient secret (a Uint8Array of at least 32 bytes) and the params fields.",
+    });
+  }
   const { secret, params } = args;
-  if (secret.length < 32) {
-    throw new IssueTicketParamsError("The recipient secret is shorter than 32 bytes", {
-      details: { length: secret.length },
+  if (!(secret instanceof Uint8Array) || secret.length < 32) {
+    throw new IssueTicketParamsError("The recipient secret is not at least 32 bytes", {
+      details: { length: secret instanceof Uint8Array ? secret.length : describeValue(secret) },
       hint: "Use at least 32 random bytes (crypto.randomBytes(32)) as the secret and keep it private.",
     });
   }
-  const message = new Uint8Array(TAG.length + 32 + 20 + 20 + 32 * 5 + 32 + 20);
+  // tag ‖ seed (32) ‖ recipient (20) ‖ sender (20) ‖ five uint256 words ‖ verifyingContract (20).
+  const message = new Uint8Array(RAND_MESSAGE_LENGTH);
   let offset = 0;
   const put = (bytes: Uint8Array): void => {
     message.set(bytes, offset);
@@ -60,7 +78,7 @@ export function deriveRecipientRand(args: {
 function fixedHex(value: string, length: number, field: string): Uint8Array {
   if (typeof value !== "string" || !new RegExp(`^0x[0-9a-fA-F]{${length * 2}}$`).test(value)) {
     throw new IssueTicketParamsError(`Ticket params field ${field} is not ${length} bytes of hex`, {
-      details: { field, value },
+      details: { field, value: describeValue(value) },
       hint: `Pass ${field} as 0x followed by ${length * 2} hex digits.`,
     });
   }

@@ -4,8 +4,49 @@ import type { TicketHasher } from "../ticketDigest.js";
 import { ticketForParams, ticketParamsEV, type TicketParams } from "../ticketParams.js";
 import type { SignedTicket } from "../ticketTypes.js";
 import type { TicketSigner } from "../signTicket.js";
-import { PaymentEVTooHighError, TicketParamsExpiredError } from "./errors.js";
+import {
+  assertBigint,
+  assertHexBytes,
+  assertObject,
+  assertTicketParams,
+  describeValue,
+} from "../inputs.js";
+import {
+  InvalidPaymentAmountError,
+  PaymentEVTooHighError,
+  TicketParamsExpiredError,
+} from "./errors.js";
 import type { NonceAllocator } from "./nonceAllocator.js";
+
+/**
+ * Throws {@link InvalidPaymentAmountError} unless `amount` is a bigint or a {@link Rational}
+ * above zero: a payment of nothing, of a negative amount or of a value of another type
+ * (a number, a string) signs no ticket.
+ *
+ * @example
+ * ```ts
+ * checkPaymentAmount(10n ** 12n, "amount"); // passes
+ * checkPaymentAmount(0n, "amount"); // throws InvalidPaymentAmountError
+ * ```
+ */
+export function checkPaymentAmount(amount: unknown, field = "amount"): Rational {
+  const value =
+    typeof amount === "bigint"
+      ? Rational.of(amount)
+      : amount instanceof Rational
+        ? amount
+        : undefined;
+  if (value === undefined || value.cmp(0n) <= 0) {
+    throw new InvalidPaymentAmountError(`The payment ${field} must be above zero wei`, {
+      details: { field, received: value === undefined ? describeValue(amount) : value.toString() },
+      hint:
+        value === undefined
+          ? `Pass ${field} in wei as a bigint (BigInt(x) for a number or JSON text) or a Rational.`
+          : `Pass a positive ${field} in wei; nothing is signed for a payment of zero or less.`,
+    });
+  }
+  return value;
+}
 
 /** How a payment of some amount splits into tickets: how many, each worth `ev`, `totalEV` in all. */
 export interface PaymentPlan {
@@ -30,6 +71,12 @@ export function planPayment(args: {
   amount: Rational | bigint;
   maxTotalEV?: Rational | bigint;
 }): PaymentPlan {
+  assertObject(args, "planPayment arguments");
+  assertObject(args.params, "params");
+  assertBigint(args.params.faceValue, "params.faceValue");
+  assertBigint(args.params.winProb, "params.winProb");
+  checkRationalOrBigint(args.amount, "amount");
+  if (args.maxTotalEV !== undefined) checkRationalOrBigint(args.maxTotalEV, "maxTotalEV");
   const ev = ticketParamsEV(args.params);
   const count = ticketCountFor(args.amount, ev);
   const totalEV = ev.mul(count);
@@ -81,7 +128,13 @@ export async function createPayment(args: {
   /** Every nonce is above this (e.g. the broker's highestRedeemedNonce for the pair). */
   nonceFloor?: bigint;
 }): Promise<Payment> {
+  assertObject(args, "createPayment arguments");
   const { params } = args;
+  assertTicketParams(params, "params");
+  checkPaymentAmount(args.amount, "amount");
+  assertBigint(args.now, "now");
+  assertHexBytes(args.workId, 32, "workId");
+  if (args.nonceFloor !== undefined) assertBigint(args.nonceFloor, "nonceFloor");
   if (args.now > params.expirationTime) {
     throw new TicketParamsExpiredError("Ticket params expired", {
       details: { expirationTime: params.expirationTime, now: args.now },
@@ -105,4 +158,13 @@ export async function createPayment(args: {
     tickets.push({ ticket, signature: await args.signer.signTicket(ticket, args.hasher) });
   }
   return { ...plan, params, tickets };
+}
+
+/** Throws unless `value` is a bigint or a {@link Rational} of any sign. */
+function checkRationalOrBigint(value: unknown, field: string): void {
+  if (typeof value === "bigint" || value instanceof Rational) return;
+  throw new InvalidPaymentAmountError(`${field} must be a bigint or a Rational (wei)`, {
+    details: { field, received: describeValue(value) },
+    hint: `Pass ${field} in wei as a bigint (BigInt(x) for a number or JSON text) or a Rational.`,
+  });
 }

@@ -35,3 +35,6 @@ export class PaymentEVTooHighError extends TicketBrokerError {}
 
 /** A nonce store could not reserve nonces (exhausted range, bad directory, bad configuration). */
 export class NonceStoreError extends TicketBrokerError {}
+
+/** A payment amount is not a positive bigint or Rational (wei): nothing is signed for it. */
+export class InvalidPaymentAmountError extends TicketBrokerError {}

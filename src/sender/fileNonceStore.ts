@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 
+import { assertBigint, normalizeAddress } from "../inputs.js";
 import { NonceStoreError } from "./errors.js";
 import {
   checkBlockSize,
@@ -58,8 +59,19 @@ export class FileNonceStore implements NonceStore {
    * that already exists keeps the block size it was created with.
    */
   constructor(options: { directory: string; blockSize?: bigint }) {
-    this.directory = options.directory;
-    this.#blockSize = checkBlockSize(options.blockSize ?? 1000n);
+    const opts: { directory?: unknown; blockSize?: unknown } =
+      typeof options === "object" && options !== null ? options : {};
+    const directory = opts.directory;
+    if (typeof directory !== "string" || directory === "" || directory.includes("\0")) {
+      throw new NonceStoreError("The nonce store needs a directory", {
+        details: { directory: typeof directory === "string" ? directory : typeof directory },
+        hint: "Pass options.directory: the path of a directory on a local file system, one per sender key.",
+      });
+    }
+    this.directory = directory;
+    const blockSize = opts.blockSize ?? 1000n;
+    if (typeof blockSize !== "bigint") assertBigint(blockSize, "blockSize", { min: 1n });
+    this.#blockSize = checkBlockSize(blockSize);
   }
 
   async reserve(args: {
@@ -67,10 +79,15 @@ export class FileNonceStore implements NonceStore {
     recipient: `0x${string}`;
     above?: bigint;
   }): Promise<NonceRange> {
-    const key = noncePairKey(args.sender, args.recipient);
+    // Addresses come from outside (the recipient names itself in its params): only a checked,
+    // lowercased 20-byte address may become part of a path.
+    const sender = normalizeAddress(args.sender, "sender");
+    const recipient = normalizeAddress(args.recipient, "recipient");
+    const above = args.above ?? 0n;
+    assertBigint(above, "above");
+    const key = noncePairKey(sender, recipient);
     const dir = path.join(this.directory, key);
     const blockSize = await this.#openPair(key, dir);
-    const above = args.above ?? 0n;
     let k = await highestBlock(dir);
     k = k === undefined ? 0n : k + 1n;
     const own = this.#ownLastBlock.get(key);

@@ -1,9 +1,20 @@
 import type { BrokerReader, SenderFunds } from "../chain/brokerReader.js";
-import type { Rational } from "../rational.js";
+import { Clock, type WallClock } from "../clock.js";
+import {
+  assertAddress,
+  assertBrokerDomain,
+  assertHasMethods,
+  assertHexBytes,
+  assertObject,
+  assertTicketParams,
+  describeValue,
+  InvalidInputError,
+} from "../inputs.js";
+import { Rational } from "../rational.js";
 import type { TicketHasher } from "../ticketDigest.js";
 import type { TicketParams } from "../ticketParams.js";
 import type { TicketSigner } from "../signTicket.js";
-import { createPayment, type Payment } from "./createPayment.js";
+import { checkPaymentAmount, createPayment, type Payment } from "./createPayment.js";
 import { NonceStoreError } from "./errors.js";
 import type { NonceAllocator } from "./nonceAllocator.js";
 import { MAX_SENDER_NONCE } from "./nonceStore.js";
@@ -36,6 +47,7 @@ export class TicketSender {
   readonly #signer: TicketSigner;
   readonly #hasher: TicketHasher;
   readonly #reader: BrokerReader;
+  readonly #clock: Clock | undefined;
   readonly #nonces: NonceAllocator;
   readonly #limits: TicketSenderLimits;
   readonly #domain: { chainId: bigint; verifyingContract: `0x${string}` };
@@ -50,7 +62,21 @@ export class TicketSender {
     reader: BrokerReader;
     nonces: NonceAllocator;
     limits?: TicketSenderLimits;
+    /**
+     * The host's clock. When given, "now" is max(chain time, wall clock) (docs/clock.md): params
+     * an idle chain's stale time still calls live are refused once the wall clock passes their
+     * deadline. Without it, "now" is the chain's time alone.
+     */
+    wallClock?: WallClock;
   }) {
+    assertObject(options, "TicketSender options");
+    assertAddress(options.sender, "sender");
+    assertHasMethods(options.signer, "signer", ["signTicket"]);
+    assertHasMethods(options.hasher, "hasher", ["digest"]);
+    assertBrokerDomain(options.domain, "domain");
+    assertHasMethods(options.reader, "reader", ["senderFunds", "highestRedeemedNonce", "now"]);
+    assertHasMethods(options.nonces, "nonces", ["take"]);
+    checkLimits(options.limits);
     this.sender = options.sender;
     this.#signer = options.signer;
     this.#hasher = options.hasher;
@@ -58,6 +84,15 @@ export class TicketSender {
     this.#reader = options.reader;
     this.#nonces = options.nonces;
     this.#limits = options.limits ?? {};
+    this.#clock =
+      options.wallClock === undefined
+        ? undefined
+        : new Clock({ reader: options.reader, wallClock: options.wallClock });
+  }
+
+  /** "Now" for the checks: the chain's time, or max(chain, wall) with a wall clock. */
+  #now(): Promise<bigint> {
+    return this.#clock === undefined ? this.#reader.now() : this.#clock.now();
   }
 
   /**
@@ -65,10 +100,8 @@ export class TicketSender {
    * error of `validateTicketParams` or returns the EV per ticket.
    */
   async acceptParams(params: TicketParams): Promise<Rational> {
-    const [funds, now] = await Promise.all([
-      this.#reader.senderFunds(this.sender),
-      this.#reader.now(),
-    ]);
+    assertTicketParams(params, "params", { ranges: false });
+    const [funds, now] = await Promise.all([this.#reader.senderFunds(this.sender), this.#now()]);
     return this.#checkParams(params, funds, now);
   }
 
@@ -91,7 +124,9 @@ export class TicketSender {
    * recorded changes nothing.
    */
   raiseNonceFloor(args: { recipient: `0x${string}`; floor: bigint }): void {
+    assertObject(args, "raiseNonceFloor arguments");
     const { recipient, floor } = args;
+    assertAddress(recipient, "recipient");
     if (typeof floor !== "bigint" || floor < 0n || floor >= MAX_SENDER_NONCE) {
       throw new NonceStoreError("A nonce floor must be a bigint from 0 to 2^96 − 2", {
         details: { recipient, floor: String(floor) },
@@ -112,10 +147,14 @@ export class TicketSender {
     amount: Rational | bigint;
     workId: `0x${string}`;
   }): Promise<Payment> {
+    assertObject(args, "pay arguments");
     const { params } = args;
+    assertTicketParams(params, "params", { ranges: false });
+    checkPaymentAmount(args.amount, "amount");
+    assertHexBytes(args.workId, 32, "workId");
     const [funds, now, redeemed] = await Promise.all([
       this.#reader.senderFunds(this.sender),
-      this.#reader.now(),
+      this.#now(),
       this.#reader.highestRedeemedNonce(this.sender, params.recipient),
     ]);
     this.#checkParams(params, funds, now);
@@ -131,6 +170,28 @@ export class TicketSender {
       workId: args.workId,
       now,
       nonceFloor: floor,
+    });
+  }
+}
+
+/** Throws {@link InvalidInputError} unless `limits` is absent or holds well-typed limits. */
+function checkLimits(limits: unknown): void {
+  if (limits === undefined) return;
+  assertObject(limits, "limits");
+  for (const field of ["maxTicketEV", "maxTotalEV"] as const) {
+    const value = limits[field];
+    if (value !== undefined && typeof value !== "bigint" && !(value instanceof Rational)) {
+      throw new InvalidInputError(`limits.${field} must be a bigint or a Rational (wei)`, {
+        details: { field: `limits.${field}`, received: describeValue(value) },
+        hint: `Pass limits.${field} in wei as a bigint or a Rational, or leave it out for no limit.`,
+      });
+    }
+  }
+  const multiplier = limits["depositMultiplier"];
+  if (multiplier !== undefined && (typeof multiplier !== "bigint" || multiplier < 1n)) {
+    throw new InvalidInputError("limits.depositMultiplier must be a bigint ≥ 1", {
+      details: { field: "limits.depositMultiplier", received: describeValue(multiplier) },
+      hint: "Pass limits.depositMultiplier as an integer bigint ≥ 1 (1n when unsure), or leave it out.",
     });
   }
 }

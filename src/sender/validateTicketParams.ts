@@ -1,5 +1,14 @@
 import type { SenderFunds } from "../chain/brokerReader.js";
 import { MAX_WIN_PROB } from "../ev.js";
+import {
+  assertAddress,
+  assertBigint,
+  assertBrokerDomain,
+  assertObject,
+  assertTicketParams,
+  describeValue,
+  InvalidInputError,
+} from "../inputs.js";
 import { Rational } from "../rational.js";
 import { ticketParamsEV, type TicketParams } from "../ticketParams.js";
 import {
@@ -50,8 +59,30 @@ export function validateTicketParams(args: {
   funds: SenderFunds;
   limits?: SenderLimits;
 }): Rational {
+  assertObject(args, "validateTicketParams arguments");
   const { params, sender, domain, now, funds } = args;
+  assertTicketParams(params, "params", { ranges: false });
+  assertAddress(sender, "sender");
+  assertBrokerDomain(domain, "domain");
+  assertBigint(now, "now");
+  assertObject(funds, "funds");
+  assertBigint(funds.deposit, "funds.deposit");
+  assertBigint(funds.unlockEnd, "funds.unlockEnd");
   const limits = args.limits ?? {};
+  assertObject(limits, "limits");
+  if (
+    limits.maxTicketEV !== undefined &&
+    typeof limits.maxTicketEV !== "bigint" &&
+    !(limits.maxTicketEV instanceof Rational)
+  ) {
+    throw new InvalidInputError("limits.maxTicketEV must be a bigint or a Rational (wei)", {
+      details: { field: "limits.maxTicketEV", received: describeValue(limits.maxTicketEV) },
+      hint: "Pass limits.maxTicketEV in wei as a bigint or a Rational, or leave it out.",
+    });
+  }
+  if (limits.depositMultiplier !== undefined && typeof limits.depositMultiplier !== "bigint") {
+    assertBigint(limits.depositMultiplier, "limits.depositMultiplier", { min: 1n });
+  }
   if (
     params.chainId !== domain.chainId ||
     params.verifyingContract.toLowerCase() !== domain.verifyingContract.toLowerCase()
