@@ -1,0 +1,200 @@
+import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
+
+import type { BrokerReader, SenderFunds } from "../../src/chain/brokerReader.js";
+import {
+  CachedBrokerReader,
+  ChainHeadUnavailableError,
+  createProvider,
+} from "../../src/chain/cachedBrokerReader.js";
+
+const A = "0xAaAaaAaaaAaaAaaaaAAaaAaAaaAAaaAaaaAAaaaa" as const;
+const B = "0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB" as const;
+const R = "0x1111111111111111111111111111111111111111" as const;
+
+/** A chain whose state tests change, counting every read. */
+class CountingReader implements BrokerReader {
+  calls = 0;
+  funds = new Map<string, SenderFunds>();
+  claimable = 5n;
+  highest = 0n;
+  validUntil = 0n;
+  /** Reads wait for this when set (to hold requests in flight). */
+  gate: Promise<void> | undefined;
+  fail = false;
+
+  async #read<T>(value: () => T): Promise<T> {
+    this.calls++;
+    if (this.gate !== undefined) await this.gate;
+    if (this.fail) throw new Error("rpc down");
+    return value();
+  }
+  senderFunds(sender: `0x${string}`): Promise<SenderFunds> {
+    return this.#read(
+      () => this.funds.get(sender.toLowerCase()) ?? { deposit: 100n, reserve: 0n, unlockEnd: 0n },
+    );
+  }
+  claimableReserve(): Promise<bigint> {
+    return this.#read(() => this.claimable);
+  }
+  highestRedeemedNonce(): Promise<bigint> {
+    return this.#read(() => this.highest);
+  }
+  signerValidUntil(): Promise<bigint> {
+    return this.#read(() => this.validUntil);
+  }
+  now(): Promise<bigint> {
+    throw new Error("the cache reads time from the head");
+  }
+}
+
+/** A provider whose head tests move, counting head reads, with a fake clock. */
+class FakeChain {
+  number = 10;
+  timestamp = 1_000;
+  headReads = 0;
+  ms = 0;
+  getBlock(): Promise<{ number: number; timestamp: number } | null> {
+    this.headReads++;
+    return Promise.resolve({ number: this.number, timestamp: this.timestamp });
+  }
+  mine(seconds = 1): void {
+    this.number++;
+    this.timestamp += seconds;
+  }
+}
+
+function setup(options: { pollMs?: number; maxAgeBlocks?: number } = {}) {
+  const chain = new FakeChain();
+  const inner = new CountingReader();
+  const reader = new CachedBrokerReader({
+    reader: inner,
+    provider: chain,
+    clock: () => chain.ms,
+    ...options,
+  });
+  return { chain, inner, reader };
+}
+
+async function readAll(reader: BrokerReader, sender: `0x${string}` = A): Promise<unknown[]> {
+  return Promise.all([
+    reader.senderFunds(sender),
+    reader.claimableReserve(sender, R),
+    reader.highestRedeemedNonce(sender, R),
+    reader.now(),
+  ]);
+}
+
+describe("CachedBrokerReader", () => {
+  it("reads each value for a sender once per block and the head once per pollMs", async () => {
+    const { chain, inner, reader } = setup({ pollMs: 1_000 });
+    for (let i = 0; i < 100; i++) await readAll(reader);
+    expect(inner.calls).to.equal(3);
+    expect(chain.headReads).to.equal(1);
+    await readAll(reader, B);
+    expect(inner.calls).to.equal(6);
+    // The head is asked again once pollMs has passed, not before.
+    chain.ms = 999;
+    await readAll(reader);
+    expect(chain.headReads).to.equal(1);
+    chain.ms = 1_000;
+    await readAll(reader);
+    expect(chain.headReads).to.equal(2);
+    expect(inner.calls).to.equal(6); // same block: still cached
+  });
+
+  it("a funds decrease in a new block is seen on the next block", async () => {
+    const { chain, inner, reader } = setup({ pollMs: 0 });
+    expect((await reader.senderFunds(A)).deposit).to.equal(100n);
+    inner.funds.set(A.toLowerCase(), { deposit: 40n, reserve: 0n, unlockEnd: 0n });
+    // Same block (a request after the change but before a new head): the old value.
+    expect((await reader.senderFunds(A)).deposit).to.equal(100n);
+    chain.mine();
+    expect((await reader.senderFunds(A)).deposit).to.equal(40n);
+  });
+
+  it("maxAgeBlocks: an unlock started in block B is seen once the head reaches B + maxAgeBlocks", async () => {
+    const { chain, inner, reader } = setup({ pollMs: 0, maxAgeBlocks: 2 });
+    await reader.senderFunds(A); // read at block 10
+    chain.mine(); // block 11: the unlock is mined here
+    inner.funds.set(A.toLowerCase(), { deposit: 100n, reserve: 0n, unlockEnd: 5_000n });
+    expect((await reader.senderFunds(A)).unlockEnd).to.equal(0n); // head 11: 11 − 10 ≤ 2
+    chain.mine(); // head 12
+    expect((await reader.senderFunds(A)).unlockEnd).to.equal(0n); // 12 − 10 ≤ 2
+    chain.mine(); // head 13 = B + maxAgeBlocks
+    expect((await reader.senderFunds(A)).unlockEnd).to.equal(5_000n);
+    expect(inner.calls).to.equal(2);
+  });
+
+  it("invalidate(sender) makes the next read ask the chain, for that sender only", async () => {
+    const { inner, reader } = setup();
+    await readAll(reader, A);
+    await readAll(reader, B);
+    inner.highest = 7n;
+    reader.invalidate(A);
+    expect(await reader.highestRedeemedNonce(A, R)).to.equal(7n);
+    expect(await reader.highestRedeemedNonce(B, R)).to.equal(0n);
+    expect(inner.calls).to.equal(7);
+  });
+
+  it("concurrent misses share one in-flight request; a failure is not cached", async () => {
+    const { inner, reader } = setup();
+    let open!: () => void;
+    inner.gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const pending = Promise.all(Array.from({ length: 50 }, () => reader.senderFunds(A)));
+    await new Promise((resolve) => setImmediate(resolve));
+    open();
+    expect((await pending).length).to.equal(50);
+    expect(inner.calls).to.equal(1);
+
+    inner.gate = undefined;
+    inner.fail = true;
+    let failed = 0;
+    await reader.claimableReserve(A, R).catch(() => failed++);
+    inner.fail = false;
+    expect(await reader.claimableReserve(A, R)).to.equal(5n);
+    expect(failed).to.equal(1);
+    expect(inner.calls).to.equal(3);
+  });
+
+  it("now() is the head's timestamp and never runs backwards", async () => {
+    const { chain, reader } = setup({ pollMs: 0 });
+    expect(await reader.now()).to.equal(1_000n);
+    chain.mine(12);
+    expect(await reader.now()).to.equal(1_012n);
+    // A node that answers from behind (load-balanced RPC): time and head stay.
+    chain.number -= 1;
+    chain.timestamp = 1_005;
+    expect(await reader.now()).to.equal(1_012n);
+    expect((await reader.head()).number).to.equal(11n);
+  });
+
+  it("refuses a provider without a latest block, and negative settings", async () => {
+    const reader = new CachedBrokerReader({
+      reader: new CountingReader(),
+      provider: { getBlock: () => Promise.resolve(null) },
+    });
+    let err: unknown;
+    await reader.now().catch((e: unknown) => (err = e));
+    expect(err).to.be.instanceOf(ChainHeadUnavailableError);
+    expect(
+      () =>
+        new CachedBrokerReader({
+          reader: new CountingReader(),
+          provider: new FakeChain(),
+          maxAgeBlocks: -1,
+        }),
+    ).to.throw(ChainHeadUnavailableError);
+  });
+
+  it("createProvider: a static network and no batching", () => {
+    const provider = createProvider("http://127.0.0.1:1", { chainId: 31337n });
+    expect(provider).to.be.instanceOf(JsonRpcProvider);
+    expect(provider._getOption("staticNetwork")).to.not.equal(null);
+    expect(provider._getOption("batchMaxCount")).to.equal(1);
+    expect(provider._network.chainId).to.equal(31337n);
+    provider.destroy();
+  });
+});
