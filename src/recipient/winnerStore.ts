@@ -83,9 +83,22 @@ export type WinnerEvent =
       readonly message: string;
     };
 
-/** Applies {@link WinnerEvent}s to an in-memory index; shared by the memory and file stores. */
+/**
+ * Applies {@link WinnerEvent}s to an in-memory index; shared by the memory and file stores.
+ * Pending face value per (sender, recipient) is kept as a running sum, so
+ * {@link WinnerLedger.pendingFaceValue} costs the same with 10 or 100,000 winners stored.
+ */
 export class WinnerLedger {
   readonly #winners = new Map<string, StoredWinner>();
+  /** Summed face value of pending winners, by "sender|recipient" (lowercase). */
+  readonly #pending = new Map<string, bigint>();
+
+  #addPending(w: StoredWinner, sign: 1n | -1n): void {
+    const key = pairKey(w.ticket.sender, w.ticket.recipient);
+    const total = (this.#pending.get(key) ?? 0n) + sign * w.ticket.faceValue;
+    if (total === 0n) this.#pending.delete(key);
+    else this.#pending.set(key, total);
+  }
 
   /** Whether applying `event` would change anything (a repeated winner does not). */
   changes(event: WinnerEvent): boolean {
@@ -95,12 +108,17 @@ export class WinnerLedger {
   apply(event: WinnerEvent): void {
     if (event.type === "winner") {
       const key = event.winner.digest.toLowerCase();
-      if (!this.#winners.has(key)) this.#winners.set(key, { ...event.winner, status: "pending" });
+      if (!this.#winners.has(key)) {
+        const stored: StoredWinner = { ...event.winner, status: "pending" };
+        this.#winners.set(key, stored);
+        this.#addPending(stored, 1n);
+      }
       return;
     }
     const key = event.digest.toLowerCase();
     const current = this.#winners.get(key);
     if (current === undefined) return;
+    if (current.status === "pending" && event.type !== "failed") this.#addPending(current, -1n);
     if (event.type === "redeemed") {
       this.#winners.set(key, { ...current, status: "redeemed", txHash: event.txHash });
     } else if (event.type === "failed") {
@@ -131,20 +149,12 @@ export class WinnerLedger {
   }
 
   pendingFaceValue(sender: `0x${string}`, recipient: `0x${string}`): bigint {
-    const s = sender.toLowerCase();
-    const r = recipient.toLowerCase();
-    let total = 0n;
-    for (const w of this.#winners.values()) {
-      if (
-        w.status === "pending" &&
-        w.ticket.sender.toLowerCase() === s &&
-        w.ticket.recipient.toLowerCase() === r
-      ) {
-        total += w.ticket.faceValue;
-      }
-    }
-    return total;
+    return this.#pending.get(pairKey(sender, recipient)) ?? 0n;
   }
+}
+
+function pairKey(sender: string, recipient: string): string {
+  return `${sender.toLowerCase()}|${recipient.toLowerCase()}`;
 }
 
 /**
