@@ -1,0 +1,5 @@
+import type { Migration } from "../../migration.js";
+import { migration001 } from "./001_initial.js";
+
+/** Every PostgreSQL migration, in version order. Add new ones at the end; never edit a shipped one. */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [migration001];

@@ -1,0 +1,60 @@
+import { replayOrConflict } from "../rules.js";
+import { paymentFromRow } from "../sqlite/sqliteLedger.js";
+import type { PaymentLedger, PaymentRecord } from "../types.js";
+import type { PostgresDatabase } from "./postgresDatabase.js";
+
+const COLUMNS =
+  "client_id, idempotency_key, request_hash, sender, recipient, session_id, ev_wei::text AS ev_wei, response, created_at::text AS created_at";
+
+/**
+ * A {@link PaymentLedger} in PostgreSQL. `record` is `INSERT … ON CONFLICT DO NOTHING
+ * RETURNING`: the key's first writer wins atomically; a later writer reads the stored row and
+ * gets it back (same body) or an `IdempotencyConflictError` (other body).
+ */
+export class PostgresPaymentLedger implements PaymentLedger {
+  constructor(private readonly db: PostgresDatabase) {}
+
+  async record(rec: PaymentRecord): Promise<{ replayed: boolean; record: PaymentRecord }> {
+    const response = JSON.stringify(rec.response ?? null);
+    const inserted = await this.db.query(
+      `INSERT INTO payments (client_id, idempotency_key, request_hash, sender, recipient, session_id, ev_wei, response, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (client_id, idempotency_key) DO NOTHING RETURNING 1`,
+      [
+        rec.clientId,
+        rec.idempotencyKey,
+        rec.requestHash,
+        rec.sender,
+        rec.recipient,
+        rec.sessionId,
+        rec.evWei.toString(),
+        response,
+        rec.createdAt.toString(),
+      ],
+    );
+    if (inserted.length > 0) {
+      return { replayed: false, record: { ...rec, response: JSON.parse(response) as unknown } };
+    }
+    const stored = await this.get(rec.idempotencyKey, rec.clientId);
+    // A committed row is never deleted, so the conflicting row is there to read.
+    return replayOrConflict(stored as PaymentRecord, rec);
+  }
+
+  async get(idempotencyKey: string, clientId: string): Promise<PaymentRecord | undefined> {
+    const rows = await this.db.query(
+      `SELECT ${COLUMNS} FROM payments WHERE client_id = $1 AND idempotency_key = $2`,
+      [clientId, idempotencyKey],
+    );
+    const row = rows[0];
+    return row === undefined
+      ? undefined
+      : paymentFromRow(row as Parameters<typeof paymentFromRow>[0]);
+  }
+
+  async spentSince(clientId: string, since: bigint): Promise<bigint> {
+    const rows = await this.db.query<{ total: string }>(
+      "SELECT coalesce(sum(ev_wei), 0)::text AS total FROM payments WHERE client_id = $1 AND created_at >= $2",
+      [clientId, since.toString()],
+    );
+    return BigInt((rows[0] as { total: string }).total);
+  }
+}
