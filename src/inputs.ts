@@ -253,3 +253,26 @@ export function isInstance(
     return false;
   }
 }
+
+/**
+ * The options of `new Recipient(...)`: a checked address (it names the recipient in every
+ * params set and reaches the provider), a secret of bytes, and the injected dependencies.
+ */
+export function assertRecipientOptions(value: unknown): void {
+  assertObject(value, "Recipient options");
+  assertAddress(value["address"], "address");
+  const secret = value["secret"];
+  if (!(secret instanceof Uint8Array) || secret.length < 32) {
+    throw invalid(
+      "secret",
+      "a Uint8Array of at least 32 bytes",
+      secret,
+      "Use at least 32 random bytes (crypto.randomBytes(32)) as the secret and keep it private.",
+    );
+  }
+  assertHasMethods(value["hasher"], "hasher", ["digest"]);
+  assertObject((value["hasher"] as Record<string, unknown>)["domain"], "hasher.domain");
+  assertHasMethods(value["reader"], "reader", ["now", "senderFunds"]);
+  assertObject(value["winners"], "winners");
+  assertObject(value["policy"], "policy");
+}

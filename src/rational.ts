@@ -1,7 +1,28 @@
 import { TicketBrokerError } from "./errors.js";
 
-/** A rational could not be built: zero denominator or a malformed decimal. */
+/** A rational could not be built: zero denominator, a malformed decimal, or not a bigint. */
 export class InvalidRationalError extends TicketBrokerError {}
+
+/** A short description of a value that is not a bigint or a Rational, for error details. */
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number" || typeof value === "boolean") return `${typeof value} ${value}`;
+  if (typeof value === "string") return `string ${JSON.stringify(value.slice(0, 40))}`;
+  return typeof value;
+}
+
+function notExact(field: string, value: unknown): InvalidRationalError {
+  return new InvalidRationalError(`${field} must be a bigint or a Rational`, {
+    details: { field, received: kindOf(value) },
+    hint:
+      typeof value === "number"
+        ? `Pass ${field} as a bigint (BigInt(x)) or a Rational: a JavaScript number cannot hold wei exactly.`
+        : typeof value === "string"
+          ? `Parse text with Rational.parseDecimal("${value.slice(0, 20)}") or BigInt(text) first.`
+          : `Pass ${field} as a bigint or a Rational.`,
+  });
+}
 
 function gcd(a: bigint, b: bigint): bigint {
   let x = a < 0n ? -a : a;
@@ -35,6 +56,8 @@ export class Rational {
 
   /** `num / den`; throws {@link InvalidRationalError} when `den` is zero. */
   static of(num: bigint, den: bigint = 1n): Rational {
+    if (typeof num !== "bigint") throw notExact("numerator", num);
+    if (typeof den !== "bigint") throw notExact("denominator", den);
     if (den === 0n) {
       throw new InvalidRationalError("Denominator is zero", {
         details: { num, den },
@@ -54,13 +77,19 @@ export class Rational {
    * unless `allowNegative`). Throws {@link InvalidRationalError} on anything else.
    */
   static parseDecimal(text: string, options: { allowNegative?: boolean } = {}): Rational {
+    if (typeof text !== "string") {
+      throw new InvalidRationalError("Not a decimal text", {
+        details: { received: kindOf(text) },
+        hint: 'Pass the decimal as a string such as "1200" or "0.41".',
+      });
+    }
     const match = /^(-)?(\d*)(?:\.(\d*))?$/.exec(text.trim());
     const intPart = match?.[2] ?? "";
     const fracPart = match?.[3] ?? "";
     if (
       match === null ||
       (intPart === "" && fracPart === "") ||
-      (match[1] !== undefined && options.allowNegative !== true)
+      (match[1] !== undefined && options?.allowNegative !== true)
     ) {
       throw new InvalidRationalError(`Not a plain decimal number: "${text}"`, {
         details: { text },
@@ -72,8 +101,15 @@ export class Rational {
     return Rational.of(match[1] === undefined ? value : -value, scale);
   }
 
+  /**
+   * `value` as a Rational: a bigint becomes value/1, a Rational is returned as is. Anything
+   * else (a number, a decimal string, a look-alike object) throws {@link InvalidRationalError}:
+   * numbers are not exact and strings need parsing ({@link Rational.parseDecimal}).
+   */
   static from(value: Rational | bigint): Rational {
-    return typeof value === "bigint" ? Rational.of(value) : value;
+    if (typeof value === "bigint") return Rational.of(value);
+    if (value instanceof Rational) return value;
+    throw notExact("value", value);
   }
 
   add(other: Rational | bigint): Rational {
@@ -129,6 +165,12 @@ export class Rational {
 
   /** A decimal approximation for display only; never use it in arithmetic. */
   toDecimalString(digits = 6): string {
+    if (!Number.isSafeInteger(digits) || digits < 0 || digits > 1000) {
+      throw new InvalidRationalError("digits must be a whole number from 0 to 1000", {
+        details: { digits: kindOf(digits) },
+        hint: "Pass the number of decimal places to show, such as 6.",
+      });
+    }
     const scale = 10n ** BigInt(digits);
     const scaled = Rational.of(this.num * scale, this.den).floor();
     const negative = scaled < 0n;

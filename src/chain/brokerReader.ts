@@ -1,5 +1,7 @@
 import type { TicketBroker } from "../../typechain-types/index.js";
 import { TicketBrokerError } from "../errors.js";
+import { assertAddress, assertHasMethods } from "../inputs.js";
+import { readChain } from "../internal/rpcError.js";
 
 /** The broker contract handed to a reader has no provider to read blocks from. */
 export class BrokerReaderNoProviderError extends TicketBrokerError {}
@@ -55,30 +57,42 @@ export class ContractBrokerReader implements BrokerReader {
   readonly #broker: TicketBroker;
 
   constructor(options: { broker: TicketBroker }) {
+    assertHasMethods(options?.broker, "broker", ["getSenderInfo", "highestRedeemedNonce"]);
     this.#broker = options.broker;
   }
 
   async senderFunds(sender: `0x${string}`): Promise<SenderFunds> {
-    const info = await this.#broker.getSenderInfo(sender);
+    assertAddress(sender, "sender");
+    const info = await readChain("getSenderInfo", () => this.#broker.getSenderInfo(sender));
     return { deposit: info.deposit, reserve: info.reserve, unlockEnd: info.unlockEnd };
   }
 
-  claimableReserve(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
-    return this.#broker.claimableReserve(sender, recipient);
+  async claimableReserve(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
+    assertAddress(sender, "sender");
+    assertAddress(recipient, "recipient");
+    return readChain("claimableReserve", () => this.#broker.claimableReserve(sender, recipient));
   }
 
-  highestRedeemedNonce(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
-    return this.#broker.highestRedeemedNonce(sender, recipient);
+  async highestRedeemedNonce(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
+    assertAddress(sender, "sender");
+    assertAddress(recipient, "recipient");
+    return readChain("highestRedeemedNonce", () =>
+      this.#broker.highestRedeemedNonce(sender, recipient),
+    );
   }
 
-  signerValidUntil(sender: `0x${string}`, signer: `0x${string}`): Promise<bigint> {
-    return this.#broker.signerValidUntil(sender, signer);
+  async signerValidUntil(sender: `0x${string}`, signer: `0x${string}`): Promise<bigint> {
+    assertAddress(sender, "sender");
+    assertAddress(signer, "signer");
+    return readChain("signerValidUntil", () => this.#broker.signerValidUntil(sender, signer));
   }
 
   async now(): Promise<bigint> {
     const provider = this.#broker.runner?.provider;
     const block =
-      provider === null || provider === undefined ? null : await provider.getBlock("latest");
+      provider === null || provider === undefined
+        ? null
+        : await readChain("the latest block", () => provider.getBlock("latest"));
     if (block === null) {
       throw new BrokerReaderNoProviderError(
         "Cannot read the chain's time: the broker has no provider",

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { BrokerReader, SenderFunds } from "../chain/brokerReader.js";
 import { TicketBrokerNonceAlreadyRedeemed, TicketBrokerTicketExpired } from "../contractErrors.js";
 import { ticketEV } from "../ev.js";
+import { assertReceiveTicketArgs, assertRecipientOptions } from "../inputs.js";
 import { MAX_UINT256, toHex } from "../internal/bytes.js";
 import { Rational } from "../rational.js";
 import type { TicketHasher } from "../ticketDigest.js";
@@ -129,6 +130,7 @@ export class Recipient {
     /** Where received nonces are kept (default: a new {@link MemoryReplayStore}). */
     replay?: ReplayStore;
   }) {
+    assertRecipientOptions(options);
     this.address = options.address;
     this.#runId = (options.runId ?? `0x${randomBytes(RUN_ID_BYTES).toString("hex")}`).toLowerCase();
     if (!new RegExp(`^0x[0-9a-f]{${2 * RUN_ID_BYTES}}$`).test(this.#runId)) {
@@ -229,6 +231,7 @@ export class Recipient {
     signed: SignedTicket;
     params: TicketParams;
   }): Promise<ReceivedTicket> {
+    assertReceiveTicketArgs(args);
     const { signed, params } = args;
     const rand = this.#checkIssued(signed, params);
     // The seed is bound by the rand commitment just checked, so its run tag cannot be forged.
