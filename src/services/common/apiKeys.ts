@@ -93,9 +93,11 @@ export class ApiKeyRing {
     return { id: found.id, scopes: found.scopes, key: found };
   }
 
-  /** Throws unless `client` holds `scope` (admin holds every scope). */
-  static requireScope(client: Client, scope: Scope): void {
-    if (client.scopes.includes(scope) || client.scopes.includes("admin")) return;
+  /** Throws unless `client` holds `scope` (or one of several; admin holds every scope). */
+  static requireScope(client: Client, needed: Scope | readonly Scope[]): void {
+    const any: readonly Scope[] = typeof needed === "string" ? [needed] : needed;
+    if (client.scopes.includes("admin") || any.some((s) => client.scopes.includes(s))) return;
+    const scope = any.join('" or "');
     if (client.id === "anonymous") {
       throw new ApiKeyMissingError("This route needs an API key", {
         details: { scope },

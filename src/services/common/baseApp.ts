@@ -15,8 +15,8 @@ import { REDACTED_PATHS } from "./logger.js";
 
 /** What a route declares in its `config`: the scope it needs. */
 export interface RouteAuthConfig {
-  /** Scope the caller's key must hold; routes without one (health, metrics, docs) are open. */
-  readonly scope?: Scope;
+  /** Scope (or any of several) the caller's key must hold; routes without one are open. */
+  readonly scope?: Scope | readonly Scope[];
 }
 
 declare module "fastify" {
