@@ -484,8 +484,8 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
                 );
             }
             // fromReserve <= allocation <= r.funds < 2^96 (ReserveMath caps the allocation at what
-            // is left); round = block.timestamp / roundLength < 2^64. A round's claimed totals
-            // could pass 2^96 only if more than 2^96 wei were funded, so SafeCast guards them.
+            // is left); round = block.timestamp / roundLength < 2^64. _allocation keeps both
+            // claimed totals within 96 bits; SafeCast stays as a second guard.
             senderSlot.deposit = 0;
             reserveSlot.funds = r.funds - uint96(fromReserve);
             reserveSlot.claimed = SafeCast.toUint96((r.round == round ? r.claimed : 0) + fromReserve);
@@ -509,13 +509,20 @@ contract TicketBroker is ITicketBroker, EIP712, ReentrancyGuardTransient {
         uint256 round
     ) private view returns (uint256) {
         if (r.funds == 0 || !_recipientPool.isEligible(recipient)) return 0;
-        return
-            ReserveMath.allocation(
-                r.funds,
-                r.round == round ? r.claimed : 0,
-                _recipientPool.eligibleCount(),
-                p.claimRound == round ? p.reserveClaimed : 0
-            );
+        uint256 roundClaimed = r.round == round ? r.claimed : 0;
+        uint256 pairClaimed = p.claimRound == round ? p.reserveClaimed : 0;
+        uint256 allocation = ReserveMath.allocation(
+            r.funds,
+            roundClaimed,
+            _recipientPool.eligibleCount(),
+            pairClaimed
+        );
+        // The round's claimed totals are stored in 96 bits. They could pass 2^96 − 1 only if more
+        // than 2^96 wei were funded within one round; the allocation then stops at what the
+        // totals can still record, so such a ticket fails with InsufficientFunds (and stays
+        // redeemable next round) instead of reverting a whole batch.
+        uint256 room = type(uint96).max - (roundClaimed > pairClaimed ? roundClaimed : pairClaimed);
+        return allocation < room ? allocation : room;
     }
 
     /**
