@@ -3,10 +3,13 @@ import { getAddress, isAddress } from "ethers";
 import { ContractBrokerReader } from "../chain/brokerReader.js";
 import { FileWinnerStore } from "../recipient/fileWinnerStore.js";
 import { ContractRedemptionClient, Redeemer } from "../recipient/redeemer.js";
+import type { StoredWinner, WinnerStatus } from "../recipient/winnerStore.js";
 import { formatEth, parseAmount } from "./amount.js";
 import { brokerAt, poolAt, type CliContext, type CliDeps } from "./context.js";
-import { CliInputFileError, CliUsageError } from "./errors.js";
+import { CliUsageError, NothingToWithdrawError } from "./errors.js";
 import { messages, type CommandId } from "./messages.js";
+import { planRedemption } from "./redeemPlan.js";
+import { formatDuration, formatTime, jsonTime } from "./time.js";
 import { explainTransactionError } from "./revert.js";
 import {
   executeTransaction,
@@ -21,27 +24,48 @@ export interface CommandResult {
   readonly rows: ReadonlyArray<readonly [string, string]>;
   readonly extraLines?: readonly string[];
   readonly json: Record<string, unknown>;
+  /** Print `json` even without --json (an export). */
+  readonly raw?: boolean;
 }
 
 export interface CommandInput {
+  /** Arguments after the command words. */
   readonly positionals: readonly string[];
+  /** Option values by long flag, e.g. `--batch-size`. */
   readonly values: ReadonlyMap<string, string>;
   readonly dryRun: boolean;
+  readonly json: boolean;
+}
+
+/** An option of one command, in Commander's syntax. */
+export interface OptionSpec {
+  readonly flags: string;
+  readonly description: string;
 }
 
 export interface Command {
   readonly id: CommandId;
-  /** Accepted positional argument counts (after the command words). */
-  readonly minArgs: number;
-  readonly maxArgs: number;
-  /** Value options beyond the global ones. */
-  readonly options: readonly string[];
+  /** Positional arguments in Commander's syntax: `<amount>`, `[sender-address]`. */
+  readonly args: readonly string[];
+  /** Options beyond the global ones. */
+  readonly options?: readonly OptionSpec[];
+  /** Hands unknown options and extra arguments to the command (services parse their own). */
+  readonly passThrough?: boolean;
   /** Checks arguments before any network access, so usage errors are instant. */
   validate?(input: CommandInput): void;
+  /** Runs against a network. */
   run(ctx: CliContext, deps: CliDeps, input: CommandInput): Promise<CommandResult>;
+  /** Runs without a network (reads a local file, starts a service); takes precedence over run. */
+  runLocal?(deps: CliDeps, input: CommandInput): Promise<CommandResult>;
 }
 
 function address(what: string, value: string): string {
+  if (/^0x[0-9a-fA-F]{40}$/.test(value) && !isAddress(value)) {
+    throw new CliUsageError(messages.usage.badChecksum(what, value), {
+      details: { [what]: value, reason: "bad checksum" },
+      hint: messages.usage.badChecksumHint,
+    });
+  }
   if (!isAddress(value)) {
     throw new CliUsageError(messages.usage.invalidAddress(what, value), {
       details: { [what]: value },
@@ -134,10 +158,10 @@ async function senderRows(ctx: CliContext, sender: string): Promise<CommandResul
     state = o.locked;
     stateCode = "locked";
   } else if (unlocking) {
-    state = o.unlocking(info.unlockEnd);
+    state = o.unlocking(formatTime(info.unlockEnd));
     stateCode = "unlocking";
   } else {
-    state = o.unlocked(info.unlockEnd);
+    state = o.unlocked(formatTime(info.unlockEnd));
     stateCode = "unlocked";
   }
   return {
@@ -146,6 +170,7 @@ async function senderRows(ctx: CliContext, sender: string): Promise<CommandResul
       [o.deposit, formatEth(info.deposit)],
       [o.reserve, formatEth(info.reserve)],
       [o.unlock, state],
+      ...(block === null ? [] : ([[o.blockTime, formatTime(block.timestamp)]] as const)),
     ],
     json: {
       network: ctx.networkName,
@@ -154,9 +179,9 @@ async function senderRows(ctx: CliContext, sender: string): Promise<CommandResul
       sender,
       deposit: info.deposit,
       reserve: info.reserve,
-      unlockEnd: info.unlockEnd,
+      unlockEnd: info.unlockEnd === 0n ? null : jsonTime(info.unlockEnd),
       state: stateCode,
-      blockTimestamp: block?.timestamp ?? null,
+      blockTime: block === null ? null : jsonTime(block.timestamp),
     },
   };
 }
@@ -164,13 +189,11 @@ async function senderRows(ctx: CliContext, sender: string): Promise<CommandResul
 function simpleTx(
   id: CommandId,
   plan: (ctx: CliContext, input: CommandInput) => Promise<TxPlan>,
-  options: { minArgs?: number; maxArgs?: number; validate?: (input: CommandInput) => void } = {},
+  options: { args?: readonly string[]; validate?: (input: CommandInput) => void } = {},
 ): Command {
   return {
     id,
-    minArgs: options.minArgs ?? 0,
-    maxArgs: options.maxArgs ?? 0,
-    options: [],
+    args: options.args ?? [],
     ...(options.validate === undefined ? {} : { validate: options.validate }),
     async run(ctx, deps, input) {
       const result = await executeTransaction(ctx, deps, await plan(ctx, input), input.dryRun);
@@ -199,8 +222,7 @@ function fundOne(
       return { label: `${what} ${formatEth(value)}`, call: `${method}()`, request };
     },
     {
-      minArgs: 1,
-      maxArgs: 1,
+      args: ["<amount>"],
       validate: (input) => void positiveAmount(input.positionals[0] ?? "", what),
     },
   );
@@ -229,72 +251,159 @@ function positiveInteger(input: CommandInput, flag: string, fallback: number, ma
   return Number(text);
 }
 
+function storeFile(input: CommandInput): string {
+  return input.positionals[0] ?? "";
+}
+
+function winnerJson(w: StoredWinner): Record<string, unknown> {
+  const t = w.ticket;
+  return {
+    status: w.status,
+    digest: w.digest,
+    ticket: {
+      recipient: t.recipient,
+      sender: t.sender,
+      faceValue: t.faceValue,
+      winProb: t.winProb,
+      senderNonce: t.senderNonce,
+      recipientRandHash: t.recipientRandHash,
+      expiry: jsonTime(t.expiry),
+      workId: t.workId,
+    },
+    signature: w.signature,
+    recipientRand: w.recipientRand,
+    paramsDeadline: jsonTime(w.paramsDeadline),
+    lastError: w.lastError ?? null,
+    txHash: w.txHash ?? null,
+  };
+}
+
+function brief(w: StoredWinner): Record<string, unknown> {
+  return {
+    sender: w.ticket.sender,
+    senderNonce: w.ticket.senderNonce,
+    faceValue: w.ticket.faceValue,
+    digest: w.digest,
+  };
+}
+
+/**
+ * `recipient redeem --dry-run`: opens the store read-only and shows only what a run would send
+ * now (with its gas estimate), and when the rest falls due.
+ */
+async function redeemDryRun(
+  ctx: CliContext,
+  input: CommandInput,
+  recipient: `0x${string}`,
+  batchSize: number,
+  graceSeconds: bigint,
+): Promise<CommandResult> {
+  const store = await FileWinnerStore.open({ file: storeFile(input), readOnly: true });
+  const winners = await store.list({ status: "pending" });
+  await store.close();
+  const broker = brokerAt(ctx.brokerAddress, ctx.provider);
+  const { now, senders } = await planRedemption({
+    recipient,
+    winners,
+    reader: new ContractBrokerReader({ broker }),
+    graceSeconds,
+  });
+  let gasEstimate = 0n;
+  let transactions = 0;
+  const dueNow = senders.flatMap((p) => p.dueNow);
+  for (const plan of senders) {
+    for (let i = 0; i < plan.dueNow.length; i += batchSize) {
+      const batch = plan.dueNow.slice(i, i + batchSize).map((w) => ({
+        ticket: w.ticket,
+        signature: w.signature,
+        recipientRand: w.recipientRand,
+      }));
+      transactions++;
+      try {
+        gasEstimate += await broker.redeemWinningTickets.estimateGas(batch, { from: recipient });
+      } catch (err) {
+        throw explainTransactionError(err);
+      }
+    }
+  }
+  const o = messages.output;
+  const m = messages.winners;
+  const extraLines: string[] = [];
+  for (const plan of senders) {
+    if (plan.notDue.length > 0 && plan.dueAt !== undefined) {
+      extraLines.push(m.notDueLine(plan.sender, plan.notDue.length, formatTime(plan.dueAt)));
+    }
+    if (plan.held.length > 0) {
+      extraLines.push(m.heldLine(plan.sender, plan.held.length, plan.heldReason ?? ""));
+    }
+    if (plan.dead.length > 0) {
+      extraLines.push(m.deadLine(plan.sender, plan.dead.length, plan.deadReason ?? ""));
+    }
+  }
+  return {
+    title: o.dryRunTitle(m.dryRun(dueNow.length, transactions)),
+    rows: [
+      [o.recipient, recipient],
+      [o.blockTime, formatTime(now)],
+      [o.gasEstimate, gasEstimate.toString()],
+    ],
+    extraLines,
+    json: {
+      dryRun: true,
+      recipient,
+      chainTime: jsonTime(now),
+      batchSize,
+      transactions,
+      gasEstimate,
+      dueNow: dueNow.map(brief),
+      later: senders
+        .filter((p) => p.notDue.length > 0)
+        .map((p) => ({
+          sender: p.sender,
+          dueAt: p.dueAt === undefined ? null : jsonTime(p.dueAt),
+          winners: p.notDue.map(brief),
+        })),
+      held: senders
+        .filter((p) => p.held.length > 0)
+        .map((p) => ({ sender: p.sender, reason: p.heldReason, winners: p.held.map(brief) })),
+      unredeemable: senders
+        .filter((p) => p.dead.length > 0)
+        .map((p) => ({ sender: p.sender, reason: p.deadReason, winners: p.dead.map(brief) })),
+    },
+  };
+}
+
 /**
  * Redeems the pending winners of a FileWinnerStore with the library's Redeemer (ascending nonce
- * per sender, only winners that are due and fundable, failures recorded in the store).
+ * per sender, only winners that are due and fundable, failures recorded in the store). The store
+ * is opened for writing, so this refuses to run while another process holds it.
  */
 async function redeem(ctx: CliContext, deps: CliDeps, input: CommandInput): Promise<CommandResult> {
-  const file = input.positionals[0] ?? "";
   const batchSize = positiveInteger(input, "--batch-size", DEFAULT_BATCH_SIZE, 500);
   const graceSeconds = BigInt(positiveInteger(input, "--grace-seconds", 60, 86_400 * 365));
+  const signer = await ctx.getSigner();
+  const recipient = getAddress(await signer.getAddress()) as `0x${string}`;
+  if (input.dryRun) return redeemDryRun(ctx, input, recipient, batchSize, graceSeconds);
+  const store = await FileWinnerStore.open({ file: storeFile(input) });
   try {
-    await deps.readFile(file);
-  } catch (err) {
-    throw new CliInputFileError(
-      messages.winners.unreadable(file, err instanceof Error ? err.message : String(err)),
-      {
-        details: { file },
-        hint: messages.winners.unreadableHint,
-        cause: err,
-      },
-    );
-  }
-  const store = await FileWinnerStore.open({ file });
-  try {
-    const signer = await ctx.getSigner();
-    const recipient = getAddress(await signer.getAddress()) as `0x${string}`;
     const pending = (await store.list({ status: "pending" })).filter(
       (w) => w.ticket.recipient.toLowerCase() === recipient.toLowerCase(),
     );
     const o = messages.output;
-    if (input.dryRun) {
-      const broker = brokerAt(ctx.brokerAddress, ctx.provider);
-      const ordered = [...pending].sort((a, b) =>
-        a.ticket.sender === b.ticket.sender
-          ? Number(a.ticket.senderNonce - b.ticket.senderNonce)
-          : a.ticket.sender < b.ticket.sender
-            ? -1
-            : 1,
-      );
-      let gasEstimate = 0n;
-      for (let i = 0; i < ordered.length; i += batchSize) {
-        const batch = ordered.slice(i, i + batchSize).map((w) => ({
-          ticket: w.ticket,
-          signature: w.signature,
-          recipientRand: w.recipientRand,
-        }));
-        try {
-          gasEstimate += await broker.redeemWinningTickets.estimateGas(batch, { from: recipient });
-        } catch (err) {
-          throw explainTransactionError(err);
-        }
-      }
-      return {
-        title: o.dryRunTitle(
-          messages.winners.dryRun(ordered.length, Math.ceil(ordered.length / batchSize)),
-        ),
-        rows: [
-          [o.recipient, recipient],
-          [o.gasEstimate, gasEstimate.toString()],
-        ],
-        json: { dryRun: true, recipient, pending: ordered.length, batchSize, gasEstimate },
-      };
-    }
     if (pending.length === 0) {
       return {
         title: messages.winners.empty,
         rows: [],
-        json: { dryRun: false, recipient, redeemed: 0, paid: 0n },
+        json: {
+          dryRun: false,
+          recipient,
+          redeemed: [],
+          paid: 0n,
+          gasUsed: 0n,
+          waiting: 0,
+          unredeemable: [],
+          retryLater: [],
+        },
       };
     }
     const inner = new ContractRedemptionClient({ broker: brokerAt(ctx.brokerAddress, signer) });
@@ -336,30 +445,160 @@ async function redeem(ctx: CliContext, deps: CliDeps, input: CommandInput): Prom
       json: {
         dryRun: false,
         recipient,
-        redeemed: report.redeemed.map((r) => ({
-          sender: r.winner.ticket.sender,
-          senderNonce: r.winner.ticket.senderNonce,
-          faceValue: r.winner.ticket.faceValue,
-          txHash: r.txHash,
-        })),
+        redeemed: report.redeemed.map((r) => ({ ...brief(r.winner), txHash: r.txHash })),
         paid: report.paid,
         gasUsed: report.gasUsed,
         waiting: report.waiting,
-        unredeemable: report.unredeemable.map((u) => ({
-          sender: u.winner.ticket.sender,
-          senderNonce: u.winner.ticket.senderNonce,
-          error: u.error,
-        })),
-        retryLater: report.retryLater.map((u) => ({
-          sender: u.winner.ticket.sender,
-          senderNonce: u.winner.ticket.senderNonce,
-          error: u.error,
-        })),
+        unredeemable: report.unredeemable.map((u) => ({ ...brief(u.winner), error: u.error })),
+        retryLater: report.retryLater.map((u) => ({ ...brief(u.winner), error: u.error })),
       },
     };
   } finally {
     await store.close();
   }
+}
+
+const WINNER_STATUSES: readonly WinnerStatus[] = ["pending", "redeemed", "unredeemable"];
+
+function statusFilter(input: CommandInput): WinnerStatus | undefined {
+  const text = input.values.get("--status");
+  if (text === undefined) return undefined;
+  if (!(WINNER_STATUSES as readonly string[]).includes(text)) {
+    throw new CliUsageError(messages.usage.invalidStatus(text), {
+      details: { status: text },
+      hint: messages.usage.statusHint,
+    });
+  }
+  return text as WinnerStatus;
+}
+
+async function readWinners(input: CommandInput): Promise<StoredWinner[]> {
+  const store = await FileWinnerStore.open({ file: storeFile(input), readOnly: true });
+  try {
+    const status = statusFilter(input);
+    return await store.list(status === undefined ? {} : { status });
+  } finally {
+    await store.close();
+  }
+}
+
+/** A command that only reads a winner store file. */
+function winnersCommand(id: "recipient winners list" | "recipient winners export"): Command {
+  return {
+    id,
+    args: ["<winner-store-file>"],
+    options: [{ flags: "--status <status>", description: messages.options.status }],
+    validate: (input) => void statusFilter(input),
+    run: () => Promise.reject(new Error("runs without a network")),
+    async runLocal(_deps, input) {
+      const winners = await readWinners(input);
+      const json = { format: "ticketbroker-winners", version: 1, winners: winners.map(winnerJson) };
+      if (id === "recipient winners export") return { title: "", rows: [], json, raw: true };
+      return {
+        title: messages.winners.listTitle(winners.length, storeFile(input)),
+        rows: [],
+        extraLines: winners.map((w) =>
+          messages.winners.listLine({
+            status: w.status,
+            sender: w.ticket.sender,
+            nonce: w.ticket.senderNonce,
+            face: formatEth(w.ticket.faceValue),
+            ...(w.lastError === undefined ? {} : { error: w.lastError.code }),
+          }),
+        ),
+        json,
+      };
+    },
+  };
+}
+
+/** `serve <service>`: starts a long-running service through its entry function. */
+function serveCommand(service: "signer" | "payee" | "redeemer"): Command {
+  return {
+    id: `serve ${service}`,
+    args: [],
+    options: [{ flags: "--config <file>", description: messages.options.config }],
+    passThrough: true,
+    run: () => Promise.reject(new Error("runs without a network")),
+    async runLocal(deps, input) {
+      const { startService } = await import("./serve.js");
+      const options = {
+        configFile: input.values.get("--config"),
+        args: input.positionals,
+        env: process.env,
+      };
+      await (deps.serve ?? startService)(service, options);
+      return { title: `${service} stopped`, rows: [], json: { service, stopped: true } };
+    },
+  };
+}
+
+/** `sender signer authorize|revoke <key-address>`. */
+function signerTx(id: "sender signer authorize" | "sender signer revoke"): Command {
+  const fn = id === "sender signer authorize" ? "authorizeSigner" : "revokeSigner";
+  return {
+    id,
+    args: ["<key-address>"],
+    validate: (input) => void address("key address", input.positionals[0] ?? ""),
+    async run(ctx, deps, input) {
+      const key = address("key address", input.positionals[0] ?? "");
+      const request = await brokerAt(ctx.brokerAddress, ctx.provider)[fn].populateTransaction(key);
+      const result = await executeTransaction(
+        ctx,
+        deps,
+        {
+          label: `${fn === "authorizeSigner" ? "authorize" : "revoke"} signer ${key}`,
+          call: `${fn}(address)`,
+          request,
+        },
+        input.dryRun,
+      );
+      if (result.kind === "dry-run") return txResult(result);
+      const status = await signerStatus(ctx, key, result.from);
+      return txResult(result, status.rows);
+    },
+  };
+}
+
+const UINT256_MAX = 2n ** 256n - 1n;
+
+async function signerStatus(ctx: CliContext, key: string, sender: string): Promise<CommandResult> {
+  const broker = brokerAt(ctx.brokerAddress, ctx.provider);
+  const [validUntil, block] = await Promise.all([
+    broker.signerValidUntil(sender, key),
+    ctx.provider.getBlock("latest"),
+  ]);
+  const now = BigInt(block?.timestamp ?? 0);
+  const o = messages.output;
+  let state: "active" | "revoked" | "expired" | "never";
+  let text: string;
+  if (validUntil === UINT256_MAX) {
+    state = "active";
+    text = o.signerActive;
+  } else if (validUntil === 0n) {
+    state = "never";
+    text = o.signerNever;
+  } else if (validUntil >= now) {
+    state = "revoked";
+    text = o.signerRevoked(formatTime(validUntil));
+  } else {
+    state = "expired";
+    text = o.signerExpired(formatTime(validUntil));
+  }
+  return {
+    title: `${o.signer} ${key} for ${o.sender} ${sender}`,
+    rows: [
+      [o.signerState, text],
+      [o.blockTime, formatTime(now)],
+    ],
+    json: {
+      sender,
+      signer: key,
+      state,
+      validUntil: state === "active" || state === "never" ? null : jsonTime(validUntil),
+      blockTime: jsonTime(now),
+    },
+  };
 }
 
 /** Every command, by id. */
@@ -368,9 +607,11 @@ export const commands: Readonly<Record<CommandId, Command>> = {
   "sender reserve": fundOne("sender reserve", "reserve", "fundReserve"),
   "sender fund": {
     id: "sender fund",
-    minArgs: 1,
-    maxArgs: 1,
-    options: ["--deposit", "--reserve"],
+    args: ["<sender-address>"],
+    options: [
+      { flags: "--deposit <amount>", description: messages.options.deposit },
+      { flags: "--reserve <amount>", description: messages.options.reserve },
+    ],
     validate(input) {
       fundAmounts(input);
     },
@@ -413,9 +654,7 @@ export const commands: Readonly<Record<CommandId, Command>> = {
   })),
   "sender status": {
     id: "sender status",
-    minArgs: 0,
-    maxArgs: 1,
-    options: [],
+    args: ["[sender-address]"],
     validate(input) {
       if (input.positionals[0] !== undefined) address("sender address", input.positionals[0]);
     },
@@ -427,11 +666,27 @@ export const commands: Readonly<Record<CommandId, Command>> = {
       return senderRows(ctx, sender);
     },
   },
+  "sender signer authorize": signerTx("sender signer authorize"),
+  "sender signer revoke": signerTx("sender signer revoke"),
+  "sender signer status": {
+    id: "sender signer status",
+    args: ["<key-address>", "[sender-address]"],
+    validate(input) {
+      address("key address", input.positionals[0] ?? "");
+      if (input.positionals[1] !== undefined) address("sender address", input.positionals[1]);
+    },
+    async run(ctx, _deps, input) {
+      const key = address("key address", input.positionals[0] ?? "");
+      const sender =
+        input.positionals[1] === undefined
+          ? await me(ctx)
+          : address("sender address", input.positionals[1]);
+      return signerStatus(ctx, key, sender);
+    },
+  },
   "recipient status": {
     id: "recipient status",
-    minArgs: 0,
-    maxArgs: 1,
-    options: [],
+    args: ["[recipient-address]"],
     validate(input) {
       if (input.positionals[0] !== undefined) address("recipient address", input.positionals[0]);
     },
@@ -474,9 +729,7 @@ export const commands: Readonly<Record<CommandId, Command>> = {
   },
   "recipient claimable": {
     id: "recipient claimable",
-    minArgs: 1,
-    maxArgs: 2,
-    options: [],
+    args: ["<sender-address>", "[recipient-address]"],
     validate(input) {
       address("sender address", input.positionals[0] ?? "");
       if (input.positionals[1] !== undefined) address("recipient address", input.positionals[1]);
@@ -505,28 +758,39 @@ export const commands: Readonly<Record<CommandId, Command>> = {
   },
   "recipient redeem": {
     id: "recipient redeem",
-    minArgs: 1,
-    maxArgs: 1,
-    options: ["--batch-size", "--grace-seconds"],
+    args: ["<winner-store-file>"],
+    options: [
+      { flags: "--batch-size <n>", description: messages.options.batchSize },
+      { flags: "--grace-seconds <s>", description: messages.options.graceSeconds },
+    ],
     validate(input) {
       positiveInteger(input, "--batch-size", DEFAULT_BATCH_SIZE, 500);
       positiveInteger(input, "--grace-seconds", 60, 86_400 * 365);
     },
     run: redeem,
   },
+  "recipient winners list": winnersCommand("recipient winners list"),
+  "recipient winners export": winnersCommand("recipient winners export"),
   "recipient withdraw-earnings": {
     id: "recipient withdraw-earnings",
-    minArgs: 0,
-    maxArgs: 0,
-    options: ["--to"],
+    args: [],
+    options: [{ flags: "--to <address>", description: messages.options.to }],
     validate(input) {
       const to = input.values.get("--to");
       if (to !== undefined) address("--to address", to);
     },
     async run(ctx, deps, input) {
       const toFlag = input.values.get("--to");
-      const to = toFlag === undefined ? await me(ctx) : address("--to address", toFlag);
+      const recipient = await me(ctx);
+      const to = toFlag === undefined ? recipient : address("--to address", toFlag);
       const broker = brokerAt(ctx.brokerAddress, ctx.provider);
+      const credited = await broker.creditedEarnings(recipient);
+      if (credited === 0n) {
+        throw new NothingToWithdrawError(messages.earnings.nothing(recipient), {
+          details: { recipient, creditedEarnings: 0n },
+          hint: messages.earnings.nothingHint,
+        });
+      }
       const request = await broker.withdrawEarnings.populateTransaction(to);
       const result = await executeTransaction(
         ctx,
@@ -541,9 +805,7 @@ export const commands: Readonly<Record<CommandId, Command>> = {
   "pool remove": poolTx("pool remove", "removeRecipient"),
   "pool list": {
     id: "pool list",
-    minArgs: 0,
-    maxArgs: 0,
-    options: [],
+    args: [],
     async run(ctx) {
       const pool = await poolOf(ctx);
       const [recipients, owner] = await Promise.all([pool.recipients(), pool.owner()]);
@@ -561,9 +823,7 @@ export const commands: Readonly<Record<CommandId, Command>> = {
   },
   info: {
     id: "info",
-    minArgs: 0,
-    maxArgs: 0,
-    options: [],
+    args: [],
     async run(ctx) {
       const broker = brokerAt(ctx.brokerAddress, ctx.provider);
       const [pool, unlockPeriod, roundLength, round] = await Promise.all([
@@ -579,8 +839,8 @@ export const commands: Readonly<Record<CommandId, Command>> = {
           [o.chainId, ctx.chainId.toString()],
           [o.broker, ctx.brokerAddress],
           [o.pool, pool],
-          [o.unlockPeriod, o.seconds(unlockPeriod)],
-          [o.roundLength, o.seconds(roundLength)],
+          [o.unlockPeriod, formatDuration(unlockPeriod)],
+          [o.roundLength, formatDuration(roundLength)],
           [o.currentRound, round.toString()],
         ],
         json: {
@@ -595,6 +855,9 @@ export const commands: Readonly<Record<CommandId, Command>> = {
       };
     },
   },
+  "serve signer": serveCommand("signer"),
+  "serve payee": serveCommand("payee"),
+  "serve redeemer": serveCommand("redeemer"),
 };
 
 function fundAmounts(input: CommandInput): { sender: string; deposit: bigint; reserve: bigint } {
@@ -615,9 +878,7 @@ function fundAmounts(input: CommandInput): { sender: string; deposit: bigint; re
 function poolTx(id: "pool add" | "pool remove", fn: "addRecipient" | "removeRecipient"): Command {
   return {
     id,
-    minArgs: 1,
-    maxArgs: 1,
-    options: [],
+    args: ["<recipient-address>"],
     validate(input) {
       address("recipient address", input.positionals[0] ?? "");
     },

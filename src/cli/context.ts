@@ -11,10 +11,18 @@ export interface CliContext {
   readonly brokerAddress: string;
   /** The account that signs; resolved only when a command sends a transaction or needs "me". */
   getSigner(): Promise<Signer>;
+  /** Releases the connection (timers of a JSON-RPC provider), so the process can exit. */
+  close?(): void;
 }
 
 export interface ConnectOptions {
+  /** Network from hardhat.config.ts (used when `rpcUrl` is not given). */
   readonly network: string;
+  /** A JSON-RPC URL: connect with plain ethers, no Hardhat. */
+  readonly rpcUrl?: string | undefined;
+  /** Encrypted JSON keystore that signs, and the file with its password. */
+  readonly keystore?: string | undefined;
+  readonly passwordFile?: string | undefined;
   readonly account: number;
   readonly broker: string | undefined;
   /** Ignition deployment id to read the broker from (default `chain-<chainId>`). */
@@ -37,8 +45,19 @@ export interface CliDeps {
   now(): number;
   sleep(ms: number): Promise<void>;
   readFile(path: string): Promise<string>;
+  /** Starts a long-running service (`serve ...`); resolves when it has stopped. */
+  serve?(service: "signer" | "payee" | "redeemer", options: ServeOptions): Promise<void>;
   /** How often to poll for a receipt, in ms. */
   readonly pollIntervalMs: number;
+}
+
+/** What `serve <service>` passes to the service's entry function. */
+export interface ServeOptions {
+  /** `--config <file>`, when given. */
+  readonly configFile: string | undefined;
+  /** Arguments after the service name that the command line did not interpret. */
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** The broker at `address`, typed by its TypeChain binding, with the committed ABI. */

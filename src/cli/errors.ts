@@ -40,3 +40,9 @@ export class ContractRevertError extends TicketBrokerError {
     this.args = Object.freeze({ ...options.args });
   }
 }
+
+/** `serve <service>` names a service this build does not include. */
+export class ServiceUnavailableError extends TicketBrokerError {}
+
+/** `recipient withdraw-earnings` with nothing credited to the account. */
+export class NothingToWithdrawError extends TicketBrokerError {}

@@ -1,20 +1,30 @@
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-import { Wallet, type Signer } from "ethers";
-import { createHardhatRuntimeEnvironment } from "hardhat/hre";
+import type { Signer } from "ethers";
+import type { HardhatUserConfig } from "hardhat/config";
 
-import type { CliContext, CliDeps, CliIo, ConnectOptions } from "./context.js";
+import type { CliContext, ConnectOptions } from "./context.js";
 import { resolveBrokerAddress } from "./deployment.js";
 import { NetworkUnreachableError, NoSignerError, UnknownNetworkError } from "./errors.js";
+import { walletFromEnvironment } from "./keys.js";
 import { messages } from "./messages.js";
 
-/** The package root: the folder with hardhat.config.ts and ignition/. */
-export const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+/**
+ * The package root: the folder with package.json, hardhat.config.ts and ignition/ (this file
+ * runs from src/cli/ under tsx, or from dist/src/cli/ once built).
+ */
+export const PACKAGE_ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    dir = path.dirname(dir);
+    if (existsSync(path.join(dir, "package.json")) && !dir.endsWith(`${path.sep}dist`)) return dir;
+  }
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+})();
 
-/** The environment variable whose private key signs, when set. */
-export const PRIVATE_KEY_VARIABLE = "TICKETBROKER_PRIVATE_KEY";
+export { PRIVATE_KEY_VARIABLE } from "./keys.js";
 
 async function networkUrl(config: unknown): Promise<string> {
   const url = (config as { url?: { get?: () => Promise<string> } }).url;
@@ -34,7 +44,10 @@ export async function connectWithHardhat(
   options: ConnectOptions,
   env: NodeJS.ProcessEnv,
 ): Promise<CliContext> {
-  const { default: userConfig } = await import("../../hardhat.config.js");
+  // Loaded on demand: Hardhat is a development dependency, absent where the package is installed.
+  const configUrl = pathToFileURL(path.join(PACKAGE_ROOT, "hardhat.config.ts")).href;
+  const { default: userConfig } = (await import(configUrl)) as { default: HardhatUserConfig };
+  const { createHardhatRuntimeEnvironment } = await import("hardhat/hre");
   const hre = await createHardhatRuntimeEnvironment(userConfig, {}, PACKAGE_ROOT);
   const known = Object.keys(hre.config.networks);
   const networkConfig = hre.config.networks[options.network];
@@ -68,17 +81,8 @@ export async function connectWithHardhat(
   let signer: Promise<Signer> | undefined;
   const getSigner = (): Promise<Signer> => {
     signer ??= (async () => {
-      const key = env[PRIVATE_KEY_VARIABLE];
-      if (key !== undefined && key !== "") {
-        try {
-          return new Wallet(key, provider);
-        } catch (err) {
-          throw new NoSignerError(messages.signer.badKey, {
-            hint: messages.signer.badKeyHint,
-            cause: err,
-          });
-        }
-      }
+      const wallet = await walletFromEnvironment(options, env, provider);
+      if (wallet !== undefined) return wallet;
       const signers = await connection.ethers.getSigners();
       if (signers.length === 0) {
         throw new NoSignerError(messages.signer.none(options.network), {
@@ -90,7 +94,7 @@ export async function connectWithHardhat(
       if (chosen === undefined) {
         throw new NoSignerError(messages.signer.badIndex(options.account, signers.length), {
           details: { account: options.account, available: signers.length },
-          hint: messages.signer.badIndexHint,
+          hint: messages.signer.badIndexHint(signers.length),
         });
       }
       return chosen;
@@ -98,38 +102,4 @@ export async function connectWithHardhat(
     return signer;
   };
   return { networkName: options.network, chainId, provider, brokerAddress, getSigner };
-}
-
-/** Output to the process's stdout/stderr; progress overwrites one line on a terminal. */
-export function processIo(): CliIo {
-  let progressShown = false;
-  const tty = process.stderr.isTTY;
-  return {
-    out: (text) => void process.stdout.write(`${text}\n`),
-    err: (text) => void process.stderr.write(`${text}\n`),
-    progress(text) {
-      if (tty) {
-        process.stderr.write(`\r\x1b[2K${text}`);
-        progressShown = true;
-      } else {
-        process.stderr.write(`${text}\n`);
-      }
-    },
-    endProgress() {
-      if (progressShown) process.stderr.write("\r\x1b[2K");
-      progressShown = false;
-    },
-  };
-}
-
-/** The real dependencies of the command line. */
-export function processDeps(): CliDeps {
-  return {
-    connect: (options) => connectWithHardhat(options, process.env),
-    io: processIo(),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    readFile: (file) => readFile(file, "utf8"),
-    pollIntervalMs: 1000,
-  };
 }

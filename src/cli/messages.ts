@@ -5,34 +5,27 @@
 
 const AMOUNT_FORMS = "1.5eth, 20gwei or 1000wei";
 
-const GLOBAL_OPTIONS = `Options (every command):
-  --network <name>    Network from hardhat.config.ts. Default: localhost, a node you start with
-                      \`npx hardhat node\` (the in-process network starts empty on every run, so
-                      it never has a broker). Also: arbitrumSepolia.
-  --account <index>   Which of the network's accounts signs (default 0). Ignored when
-                      TICKETBROKER_PRIVATE_KEY is set.
-  --broker <address>  Use the TicketBroker at this address instead of the recorded deployment.
-  --deployment-id <id>  Read the broker from ignition/deployments/<id>/ (the --deployment-id
-                      you gave \`hardhat ignition deploy\`; default chain-<chainId>).
-  --dry-run           Show the transaction and its gas estimate; send nothing.
-  --json              Print the result (or the error) as JSON on stdout.
-  -h, --help          Show help for a command: \`npx ticketbroker sender deposit --help\`.`;
+const KEYS = `Keys (never prompted for; everything works without a terminal):
+  TICKETBROKER_PRIVATE_KEY            a 0x-prefixed private key; signs when set.
+  --keystore <file> + --password-file <file> (or TICKETBROKER_KEYSTORE and
+  TICKETBROKER_PASSWORD_FILE)         an encrypted JSON keystore and a file holding its password.
+  Otherwise the node's own accounts sign (--account <index>): the unlocked test accounts of a
+  \`hardhat node\`; inside the repository, --network arbitrumSepolia reads
+  ARBITRUM_SEPOLIA_PRIVATE_KEY from the environment or the Hardhat keystore.`;
 
-const KEYS = `Keys: TICKETBROKER_PRIVATE_KEY (an environment variable) signs when set. Otherwise the
-network's own accounts sign: the node's unlocked test accounts on localhost, and on
-arbitrumSepolia the key in the Hardhat keystore (\`npx hardhat keystore set ARBITRUM_SEPOLIA_PRIVATE_KEY\`).`;
+const NETWORK = `Network: --rpc-url <url> (or TICKETBROKER_RPC_URL) talks to any JSON-RPC node with plain
+Node.js. Without it, inside the repository, --network <name> picks a network from
+hardhat.config.ts (default: localhost, a node started with \`npx hardhat node\`).`;
 
 export interface CommandHelp {
-  readonly usage: string;
   readonly summary: string;
-  readonly description: string;
+  readonly description?: string;
   readonly examples: readonly string[];
 }
 
-/** Help for each command, keyed by `<group> <command>`. */
+/** Help for each command, keyed by its words. */
 export const commandHelp = {
   "sender deposit": {
-    usage: "sender deposit <amount>",
     summary: "Add to your deposit (pays your winning tickets first)",
     description:
       "Sends <amount> to the broker as your deposit. Funding your own account cancels an unlock in progress.",
@@ -42,187 +35,236 @@ export const commandHelp = {
     ],
   },
   "sender reserve": {
-    usage: "sender reserve <amount>",
     summary: "Add to your reserve (penalty escrow shared among recipients)",
     description:
       "Sends <amount> to the broker as your reserve. When your deposit cannot pay a winning ticket, each eligible recipient may claim its share of the reserve per round.",
     examples: ["npx ticketbroker sender reserve 0.5eth"],
   },
   "sender fund": {
-    usage: "sender fund <sender-address> --deposit <amount> --reserve <amount>",
     summary: "Fund another sender's deposit and reserve",
     description:
-      "Pays into <sender-address>'s deposit and reserve from your account. It never changes that sender's unlock. Give --deposit, --reserve or both (0wei for none).",
+      "Pays into <sender-address>'s deposit and reserve from your account. It never changes that sender's unlock. Give --deposit, --reserve or both.",
     examples: [
       "npx ticketbroker sender fund 0x70997970C51812dc3A010C7d01b50e0d17dc79C8 --deposit 1eth --reserve 0.5eth",
     ],
   },
   "sender unlock": {
-    usage: "sender unlock",
     summary: "Start the unlock period before withdrawing",
     description:
       "Starts your unlock period. Your tickets stay redeemable until it ends; then run `sender withdraw`. `sender cancel-unlock` (or funding your own account) stops it.",
     examples: ["npx ticketbroker sender unlock"],
   },
   "sender cancel-unlock": {
-    usage: "sender cancel-unlock",
     summary: "Cancel your unlock",
     description: "Cancels an unlock in progress; your tickets are redeemable again.",
     examples: ["npx ticketbroker sender cancel-unlock"],
   },
   "sender withdraw": {
-    usage: "sender withdraw",
     summary: "Take back your deposit and reserve after the unlock period",
     description:
       "Sends your whole deposit and reserve back to your account. Needs a completed unlock.",
     examples: ["npx ticketbroker sender withdraw"],
   },
   "sender status": {
-    usage: "sender status [sender-address]",
     summary: "Show a sender's deposit, reserve and unlock state",
     description:
       "Shows the deposit, reserve and unlock state of <sender-address> (default: your account).",
     examples: [
       "npx ticketbroker sender status",
-      "npx ticketbroker sender status 0xf39F…2266 --json",
+      "npx ticketbroker sender status 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266 --json",
     ],
   },
+  "sender signer authorize": {
+    summary: "Let a hot key sign tickets for your deposit",
+    description:
+      "Authorises <key-address> to sign tickets on your behalf (a delegate key for a signing service), so the key that holds your funds can stay offline.",
+    examples: [
+      "npx ticketbroker sender signer authorize 0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+    ],
+  },
+  "sender signer revoke": {
+    summary: "Revoke a signing key",
+    description:
+      "Revokes <key-address>. Its tickets stay redeemable for one unlock period (so winners already accepted get paid); recipients take no new payment from it.",
+    examples: ["npx ticketbroker sender signer revoke 0x90F79bf6EB2c4f870365E785982E1f101E93b906"],
+  },
+  "sender signer status": {
+    summary: "Show whether a key may sign for a sender",
+    description:
+      "Shows whether <key-address> may sign tickets for <sender-address> (default: your account): active, revoked with the time its tickets stop being honoured, or never authorised.",
+    examples: ["npx ticketbroker sender signer status 0x90F79bf6EB2c4f870365E785982E1f101E93b906"],
+  },
   "recipient status": {
-    usage: "recipient status [recipient-address]",
     summary: "Show a recipient's credited earnings and pool membership",
     description:
       "Shows whether <recipient-address> (default: your account) is in the recipient pool, the earnings credited to it and the current reserve round.",
     examples: ["npx ticketbroker recipient status"],
   },
   "recipient claimable": {
-    usage: "recipient claimable <sender-address> [recipient-address]",
     summary: "Show what a recipient may still claim from a sender's reserve this round",
     description:
       "Shows how much of <sender-address>'s reserve <recipient-address> (default: your account) can still claim in the current round.",
-    examples: ["npx ticketbroker recipient claimable 0xf39F…2266"],
+    examples: ["npx ticketbroker recipient claimable 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"],
   },
   "recipient redeem": {
-    usage: "recipient redeem <winner-store-file> [--batch-size <n>] [--grace-seconds <s>]",
-    summary: "Redeem stored winning tickets in batches",
+    summary: "Redeem the due winning tickets of a winner store",
     description:
-      "Redeems the winning tickets in <winners-file> (the JSON file a WinnerStore writes: a list of {ticket, signature, recipientRand}). Tickets are sent in ascending nonce order per sender, --batch-size per transaction (default 20). Each failed ticket is reported with its decoded reason and stays redeemable.",
+      "Redeems the winners in <winner-store-file>, the file a recipient's FileWinnerStore writes (one framed record per line; files of the previous JSON-lines format are read too). Any other file (a JSON list of tickets, say) is refused and left untouched. Tickets are sent in ascending nonce order per sender, --batch-size per transaction (default 20), only once their params' deadline plus --grace-seconds has passed. Each failed ticket is reported with its decoded reason and stays in the store. --dry-run opens the store read-only and shows only what would be sent now, and when the rest becomes due. The store is locked while this runs: it refuses to run beside a recipient process that holds it.",
     examples: [
-      "npx ticketbroker recipient redeem ./winners.json",
-      "npx ticketbroker recipient redeem ./winners.json --dry-run",
+      "npx ticketbroker recipient redeem ./winners.log --dry-run",
+      "npx ticketbroker recipient redeem ./winners.log",
     ],
   },
+  "recipient winners list": {
+    summary: "List the winners in a winner store (read-only, no network)",
+    description:
+      "Lists every winner in <winner-store-file> with its status; --status keeps one status. Opens the store read-only, so it is safe beside a running recipient.",
+    examples: ["npx ticketbroker recipient winners list ./winners.log --status pending"],
+  },
+  "recipient winners export": {
+    summary: "Export the winners of a winner store as JSON (read-only, no network)",
+    description:
+      "Prints the winners of <winner-store-file> as one JSON document (bigints as decimal strings, with status, last error and paying transaction).",
+    examples: ["npx ticketbroker recipient winners export ./winners.log > winners.json"],
+  },
   "recipient withdraw-earnings": {
-    usage: "recipient withdraw-earnings [--to <address>]",
     summary: "Withdraw earnings the broker credited to you",
     description:
       "Sends your credited earnings (payouts your address could not receive directly) to --to (default: your account).",
     examples: ["npx ticketbroker recipient withdraw-earnings"],
   },
   "pool add": {
-    usage: "pool add <recipient-address>",
     summary: "Add a recipient to the pool (pool owner only)",
     description:
       "Makes <recipient-address> eligible to share senders' reserves. Only the pool owner can do this.",
     examples: ["npx ticketbroker pool add 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"],
   },
   "pool remove": {
-    usage: "pool remove <recipient-address>",
     summary: "Remove a recipient from the pool (pool owner only)",
     description:
       "Removes <recipient-address> from the recipient pool. Only the pool owner can do this.",
     examples: ["npx ticketbroker pool remove 0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"],
   },
   "pool list": {
-    usage: "pool list",
     summary: "List the recipients in the pool",
-    description: "Lists the recipients in the pool and the pool's owner.",
     examples: ["npx ticketbroker pool list --json"],
   },
   info: {
-    usage: "info",
     summary: "Show the network, the broker and its parameters",
     description:
       "Shows the chain id, the broker and pool addresses, the unlock period and the round length.",
-    examples: ["npx ticketbroker info", "npx ticketbroker info --network arbitrumSepolia"],
+    examples: [
+      "npx ticketbroker info",
+      "npx ticketbroker info --rpc-url https://sepolia-rollup.arbitrum.io/rpc",
+    ],
+  },
+  "serve signer": {
+    summary: "Run the signer service (holds a sender's signing key)",
+    examples: ["npx ticketbroker serve signer --config signer.json"],
+  },
+  "serve payee": {
+    summary: "Run the payee service (issues params, takes payments for a recipient)",
+    examples: ["npx ticketbroker serve payee --config payee.json"],
+  },
+  "serve redeemer": {
+    summary: "Run the redeemer daemon (redeems a recipient's winners as they fall due)",
+    examples: ["npx ticketbroker serve redeemer --config redeemer.json"],
   },
 } as const satisfies Record<string, CommandHelp>;
 
 export type CommandId = keyof typeof commandHelp;
 
-function groupLines(prefix: string): string {
-  return Object.entries(commandHelp)
-    .filter(([id]) => id.startsWith(prefix))
-    .map(([, help]) =>
-      help.usage.length <= 44
-        ? `  ${help.usage.padEnd(44)}  ${help.summary}`
-        : `  ${help.usage}\n  ${"".padEnd(44)}  ${help.summary}`,
-    )
-    .join("\n");
+/** Help for each group of commands. */
+export const groupHelp = {
+  sender: "Commands for senders (gateways that pay with tickets)",
+  "sender signer": "Delegate ticket signing to a hot key, revoke it, inspect it",
+  recipient: "Commands for recipients (orchestrators paid with tickets)",
+  "recipient winners": "Read a recipient's winner store (read-only)",
+  pool: "Commands for the recipient pool's owner",
+  serve: "Long-running services",
+} as const;
+
+/** Every command with its summary, for the top-level help. */
+function overview(): string {
+  const ids = Object.keys(commandHelp) as CommandId[];
+  const width = Math.max(...ids.map((id) => id.length));
+  return ids.map((id) => `  ${id.padEnd(width)}  ${commandHelp[id].summary}`).join("\n");
 }
 
 export const messages = {
-  mainHelp: () => `ticketbroker: operate a TicketBroker (probabilistic micropayments).
-
-Usage: npx ticketbroker <command> [arguments] [options]
-
-Senders (gateways that pay with tickets):
-${groupLines("sender ")}
-
-Recipients (orchestrators paid with tickets):
-${groupLines("recipient ")}
-
-Pool owner:
-${groupLines("pool ")}
-
-${groupLines("info")}
+  mainHelpAfter: `
+All commands:
+${overview()}
 
 Amounts always carry a unit, e.g. ${AMOUNT_FORMS}.
+Times are shown as a UTC date next to Unix seconds; in --json every integer is a decimal
+string, every amount is in wei, and every time is {"unix": "<seconds>", "iso": "<UTC>"}.
 
-${GLOBAL_OPTIONS}
+${NETWORK}
 
 ${KEYS}
 
 Start here: in one terminal \`npx hardhat node\`; in another
   npx hardhat ignition deploy ignition/modules/TicketBroker.ts --network localhost --parameters ignition/parameters/localhost.json
   npx ticketbroker sender deposit 1eth
-  npx ticketbroker sender status`,
+  npx ticketbroker sender status
+Run \`npx ticketbroker <group> --help\` (sender, recipient, pool, serve) for its commands.`,
 
-  commandHelp: (id: CommandId) => {
+  commandHelpAfter: (id: CommandId) => {
     const help: CommandHelp = commandHelp[id];
-    return `${help.summary}.
-
-Usage: npx ticketbroker ${help.usage} [options]
-
-${help.description}
-
+    return `
 Examples:
 ${help.examples.map((e) => `  ${e}`).join("\n")}
 
 Amounts always carry a unit, e.g. ${AMOUNT_FORMS}.
 
-${GLOBAL_OPTIONS}
-
 ${KEYS}`;
+  },
+
+  options: {
+    network: "network from hardhat.config.ts, inside the repository (default: localhost)",
+    rpcUrl:
+      "JSON-RPC URL of a node; runs with plain Node.js, no Hardhat (env TICKETBROKER_RPC_URL)",
+    account: "which of the node's accounts signs, from 0 (ignored when a key is given)",
+    broker: "use the TicketBroker at this address instead of the recorded deployment",
+    deploymentId: "read the broker from ignition/deployments/<id>/ (default chain-<chainId>)",
+    keystore: "encrypted JSON keystore that signs (env TICKETBROKER_KEYSTORE)",
+    passwordFile: "file holding the keystore's password (env TICKETBROKER_PASSWORD_FILE)",
+    dryRun: "show what would be sent and its gas estimate; send nothing",
+    json: "print the result (or the error) as JSON on stdout",
+    batchSize: "most tickets per transaction (default 20)",
+    graceSeconds: "seconds after a params deadline before its tickets are due (default 60)",
+    status: "only winners with this status: pending, redeemed or unredeemable",
+    to: "where the earnings go (default: your account)",
+    deposit: "amount for the deposit",
+    reserve: "amount for the reserve",
+    config: "configuration file of the service",
   },
 
   usage: {
     unknownCommand: (words: string) => `Unknown command "${words}".`,
     unknownCommandHint: "Run `npx ticketbroker --help` to see every command.",
+    groupHint: (group: string) => `Run \`npx ticketbroker ${group} --help\` to see its commands.`,
     missingCommand: "No command given.",
-    unknownOption: (flag: string) => `Unknown option "${flag}".`,
-    missingValue: (flag: string) => `Option ${flag} needs a value.`,
-    repeatedOption: (flag: string) => `Option ${flag} is given twice.`,
-    wrongArgumentCount: (usage: string) =>
-      `Wrong number of arguments. Usage: npx ticketbroker ${usage}`,
     commandHint: (id: string) =>
       `Run \`npx ticketbroker ${id} --help\` for the arguments and an example.`,
     invalidAddress: (what: string, value: string) =>
       `The ${what} "${value}" is not an Ethereum address.`,
     addressHint:
       "Give a 0x-prefixed 20-byte hex address, e.g. 0x70997970C51812dc3A010C7d01b50e0d17dc79C8.",
+    badChecksum: (what: string, value: string) =>
+      `The ${what} "${value}" has a bad checksum: its mixed upper and lower case does not match the address.`,
+    badChecksumHint:
+      "A character was probably mistyped or changed: copy the address again from its source. (An all-lowercase address carries no checksum and is accepted as it is.)",
     invalidInteger: (flag: string, value: string) =>
       `${flag} must be a positive whole number, not "${value}".`,
     integerHint: (flag: string) => `For example ${flag} 20.`,
+    invalidAccount: (value: string) =>
+      `--account must be an account index: a whole number from 0, not "${value}".`,
+    accountHint: "Use --account 0 for the first account, 1 for the second, and so on.",
+    invalidStatus: (value: string) =>
+      `--status must be pending, redeemed or unredeemable, not "${value}".`,
+    statusHint: "For example --status pending.",
     fundNeedsAmount: "Give --deposit, --reserve or both.",
     fundHint: "For example: npx ticketbroker sender fund 0x… --deposit 1eth --reserve 0.5eth",
   },
@@ -257,6 +299,10 @@ ${KEYS}`;
       `The recorded TicketBroker address ${address} has no contract on ${network}.`,
     noCodeHint: (network: string) =>
       `The node was probably restarted since the deployment. Deploy again (add --reset to the ignition command for ${network}) or pass --broker <address>.`,
+    noCodePublic: (address: string, network: string, record: string) =>
+      `The TicketBroker address ${address} recorded in ${record} has no contract on ${network}: that record is not a deployment on this chain.`,
+    noCodePublicHint: (record: string) =>
+      `It was probably written by a rehearsal against a local node started with this chain id. Move ${record} aside (it is not the real deployment), rehearse with --deployment-id rehearsal-<chainId> next time, and deploy for real; or pass --broker <address>.`,
   },
 
   signer: {
@@ -265,7 +311,20 @@ ${KEYS}`;
       "Set TICKETBROKER_PRIVATE_KEY, or add accounts for the network in hardhat.config.ts (kept in the Hardhat keystore).",
     badIndex: (index: number, count: number) =>
       `Account ${index} does not exist; the network has ${count}.`,
-    badIndexHint: "Pick --account between 0 and the number of accounts minus one.",
+    badIndexHint: (count: number) =>
+      count === 1
+        ? "Use --account 0, the only account, or give a key."
+        : `Use --account 0 to ${count - 1}, or give a key.`,
+    noneRpcHint:
+      "Give a key: TICKETBROKER_PRIVATE_KEY=0x…, or --keystore <file> with --password-file <file> (nothing is prompted for).",
+    keystoreNeedsPassword: (file: string) =>
+      `The keystore ${file} needs its password, and no password file was given.`,
+    keystoreNeedsPasswordHint:
+      "Give --password-file <file> (or TICKETBROKER_PASSWORD_FILE, or the password itself in TICKETBROKER_KEYSTORE_PASSWORD); the command never prompts.",
+    keystoreUnreadable: (file: string, reason: string) =>
+      `Cannot open the keystore ${file}: ${reason}`,
+    keystoreUnreadableHint:
+      "Check the keystore file (an encrypted JSON keystore, as geth, ethers or cast write) and its password file.",
     badKey: "TICKETBROKER_PRIVATE_KEY is not a valid private key.",
     badKeyHint: "Give a 32-byte hex key, 0x-prefixed.",
   },
@@ -295,11 +354,37 @@ ${KEYS}`;
   },
 
   winners: {
-    unreadable: (file: string, reason: string) => `Cannot read the winners file ${file}: ${reason}`,
-    unreadableHint: "Give the path of the winner store file (JSON lines) your orchestrator writes.",
     empty: "No pending winners for this account in the winner store; nothing to redeem.",
     dryRun: (tickets: number, batches: number) =>
-      `redeem ${tickets} pending winner(s) in ${batches} transaction(s)`,
+      `redeem ${tickets} winner(s) due now in ${batches} transaction(s)`,
+    notDueLine: (sender: string, count: number, when: string) =>
+      `  ${count} winner(s) from ${sender} not due yet: due from ${when}`,
+    heldLine: (sender: string, count: number, reason: string) =>
+      `  ${count} winner(s) from ${sender} held back: ${reason}`,
+    deadLine: (sender: string, count: number, reason: string) =>
+      `  ${count} winner(s) from ${sender} can never be redeemed (${reason}); a real run marks them unredeemable`,
+    listTitle: (count: number, file: string) => `${count} winner(s) in ${file}`,
+    listLine: (w: {
+      status: string;
+      sender: string;
+      nonce: bigint;
+      face: string;
+      error?: string;
+    }) =>
+      `  ${w.status.padEnd(12)} nonce ${w.nonce} from ${w.sender}, face value ${w.face}${w.error === undefined ? "" : ` (last error: ${w.error})`}`,
+  },
+
+  earnings: {
+    nothing: (recipient: string) =>
+      `No earnings are credited to ${recipient}; nothing to withdraw.`,
+    nothingHint:
+      "Winning tickets pay the recipient directly; the broker credits earnings only when that payment could not be delivered. Check with `npx ticketbroker recipient status`.",
+  },
+
+  serve: {
+    unavailable: (service: string) => `The ${service} service is not available in this build.`,
+    unavailableHint: (service: string) =>
+      `This version of ticketbroker does not include \`serve ${service}\`; upgrade the package, or use the library directly.`,
   },
 
   progress: {
@@ -333,16 +418,20 @@ ${KEYS}`;
     unlockPeriod: "unlock period",
     roundLength: "round length",
     currentRound: "current round",
-    seconds: (s: bigint) => `${s} s`,
+    signer: "signer",
+    signerState: "state",
+    signerActive: "active: may sign tickets",
+    signerNever: "never authorised",
+    signerRevoked: (until: string) => `revoked; its tickets are honoured until ${until}`,
+    signerExpired: (until: string) => `revoked; its tickets stopped being honoured at ${until}`,
+    blockTime: "block time",
     sender: "sender",
     deposit: "deposit",
     reserve: "reserve",
     unlock: "unlock",
     locked: "locked (tickets redeemable)",
-    unlocking: (end: bigint) =>
-      `unlocking, can withdraw from ${new Date(Number(end) * 1000).toISOString()}`,
-    unlocked: (end: bigint) =>
-      `unlocked since ${new Date(Number(end) * 1000).toISOString()}: run \`sender withdraw\``,
+    unlocking: (end: string) => `unlocking, can withdraw from ${end}`,
+    unlocked: (end: string) => `unlocked since ${end}: run \`sender withdraw\``,
     recipient: "recipient",
     inPool: "in recipient pool",
     yes: "yes",

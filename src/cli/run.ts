@@ -1,9 +1,10 @@
+import { Command as Commander, CommanderError, type Option } from "commander";
+
 import { TicketBrokerError } from "../errors.js";
-import { GLOBAL_BOOLEAN_OPTIONS, GLOBAL_VALUE_OPTIONS, parseArgs } from "./args.js";
-import { commands, type Command, type CommandResult } from "./commands.js";
+import { commands, type Command, type CommandInput, type CommandResult } from "./commands.js";
 import type { CliDeps } from "./context.js";
 import { CliUsageError } from "./errors.js";
-import { commandHelp, messages, type CommandId } from "./messages.js";
+import { commandHelp, groupHelp, messages, type CommandId } from "./messages.js";
 
 /** Exit status of a command that did its job. */
 export const EXIT_OK = 0;
@@ -12,12 +13,20 @@ export const EXIT_FAILURE = 1;
 /** Exit status of a command line that was not understood. */
 export const EXIT_USAGE = 2;
 
-/** The network commands use when `--network` is not given. */
+/** The network commands use when neither `--rpc-url` nor `--network` is given. */
 export const DEFAULT_NETWORK = "localhost";
 
-/** JSON with bigints as decimal strings. */
+/**
+ * JSON for `--json`: every integer (bigint or number) is a decimal string, so one kind of
+ * value always has one shape, whatever its size.
+ */
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
+  return JSON.stringify(
+    value,
+    (_key, v: unknown) =>
+      typeof v === "bigint" || (typeof v === "number" && Number.isInteger(v)) ? String(v) : v,
+    2,
+  );
 }
 
 function render(result: CommandResult): string {
@@ -28,21 +37,6 @@ function render(result: CommandResult): string {
   ];
   return [...lines, ...(result.extraLines ?? [])].join("\n");
 }
-
-function findCommand(
-  positionals: readonly string[],
-): { command: Command; words: number } | undefined {
-  const two = `${positionals[0] ?? ""} ${positionals[1] ?? ""}` as CommandId;
-  if (two in commands) return { command: commands[two], words: 2 };
-  const one = (positionals[0] ?? "") as CommandId;
-  if (one in commands) return { command: commands[one], words: 1 };
-  return undefined;
-}
-
-const ALL_VALUE_OPTIONS = [
-  ...GLOBAL_VALUE_OPTIONS,
-  ...new Set(Object.values(commands).flatMap((c) => c.options)),
-];
 
 function reportError(err: unknown, deps: CliDeps, json: boolean): number {
   const code = err instanceof CliUsageError ? EXIT_USAGE : EXIT_FAILURE;
@@ -64,73 +58,188 @@ function reportError(err: unknown, deps: CliDeps, json: boolean): number {
   return EXIT_FAILURE;
 }
 
+/** A chosen command and the Commander node that parsed it. */
+interface Selection {
+  readonly command: Command;
+  readonly node: Commander;
+}
+
+/** Options every command accepts (given before or after the command words). */
+function addGlobalOptions(program: Commander): void {
+  const o = messages.options;
+  program
+    .option("--rpc-url <url>", o.rpcUrl)
+    .option("--network <name>", o.network)
+    .option("--account <index>", o.account)
+    .option("--broker <address>", o.broker)
+    .option("--deployment-id <id>", o.deploymentId)
+    .option("--keystore <file>", o.keystore)
+    .option("--password-file <file>", o.passwordFile)
+    .option("--dry-run", o.dryRun)
+    .option("--json", o.json);
+}
+
+/** Builds the command tree: groups (`sender`, `sender signer`, …) and one leaf per command. */
+function buildProgram(deps: CliDeps, path: string[], select: (s: Selection) => void): Commander {
+  const program = new Commander("ticketbroker");
+  program
+    .description("Operate a TicketBroker: probabilistic micropayments with lottery tickets.")
+    .usage("<group> <command> [arguments] [options]")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => deps.io.out(text.trimEnd()),
+      writeErr: (text) => deps.io.err(text.trimEnd()),
+      // Errors are reported once, with a hint, by runCli.
+      outputError: () => undefined,
+    })
+    .helpOption("-h, --help", "show help")
+    .helpCommand(false)
+    .showSuggestionAfterError(true)
+    .configureHelp({ showGlobalOptions: true })
+    .addHelpText("after", messages.mainHelpAfter);
+  addGlobalOptions(program);
+  const groups = new Map<string, Commander>([["", program]]);
+  const groupOf = (words: readonly string[]): Commander => {
+    const key = words.join(" ");
+    const known = groups.get(key);
+    if (known !== undefined) return known;
+    const parent = groupOf(words.slice(0, -1));
+    const group = parent
+      .command(words[words.length - 1] ?? "")
+      .description(groupHelp[key as keyof typeof groupHelp] ?? "")
+      .usage("<command> [arguments] [options]")
+      .helpCommand(false);
+    group.hook("preSubcommand", (_self, sub) => void path.push(sub.name()));
+    groups.set(key, group);
+    return group;
+  };
+  program.hook("preSubcommand", (_self, sub) => void path.push(sub.name()));
+  for (const command of Object.values(commands)) {
+    const words = command.id.split(" ");
+    const help = commandHelp[command.id as CommandId];
+    const leaf = groupOf(words.slice(0, -1))
+      .command(words[words.length - 1] ?? "")
+      .summary(help.summary)
+      .description(`${help.summary}.${"description" in help ? `\n\n${help.description}` : ""}`);
+    for (const arg of command.args) leaf.argument(arg);
+    for (const option of command.options ?? []) leaf.option(option.flags, option.description);
+    if (command.passThrough === true) leaf.allowExcessArguments(true).allowUnknownOption(true);
+    leaf.addHelpText("after", messages.commandHelpAfter(command.id));
+    leaf.action((...args: unknown[]) => {
+      select({ command, node: args[args.length - 1] as Commander });
+    });
+  }
+  return program;
+}
+
+/** Every option value of `node` and its parents, by long flag (`--batch-size`). */
+function optionValues(node: Commander): Map<string, string> {
+  const values = new Map<string, string>();
+  const opts = node.optsWithGlobals() as Record<string, unknown>;
+  for (let n: Commander | null = node; n !== null; n = n.parent) {
+    for (const option of n.options as readonly Option[]) {
+      const value = opts[option.attributeName()];
+      if (typeof value === "string" && option.long !== undefined) values.set(option.long, value);
+    }
+  }
+  return values;
+}
+
+/** Turns a Commander parse error into a usage error with a hint. */
+function usageError(err: CommanderError, path: readonly string[]): CliUsageError {
+  const where = path.join(" ");
+  const text = err.message.replace(/^error: /, "");
+  if (err.code === "commander.help") {
+    return new CliUsageError(messages.usage.missingCommand, {
+      details: { command: where },
+      hint: where === "" ? messages.usage.unknownCommandHint : messages.usage.groupHint(where),
+    });
+  }
+  if (err.code === "commander.unknownCommand") {
+    const word = /unknown command '([^']*)'/.exec(text)?.[1] ?? "";
+    const suggestion = /\(Did you mean ([^?]+)\?\)/.exec(text)?.[1];
+    const words = [...path, word].join(" ");
+    return new CliUsageError(
+      `${messages.usage.unknownCommand(words)}${suggestion === undefined ? "" : ` Did you mean "${[...path, suggestion].join(" ")}"?`}`,
+      {
+        details: { command: words },
+        hint: where === "" ? messages.usage.unknownCommandHint : messages.usage.groupHint(where),
+      },
+    );
+  }
+  const sentence = `${text.charAt(0).toUpperCase()}${text.slice(1)}`.replace(/\n/g, " ");
+  return new CliUsageError(sentence.endsWith(".") ? sentence : `${sentence}.`, {
+    details: { command: where, reason: err.code },
+    hint: where === "" ? messages.usage.unknownCommandHint : messages.usage.commandHint(where),
+  });
+}
+
+function accountIndex(values: ReadonlyMap<string, string>): number {
+  const text = values.get("--account") ?? "0";
+  if (!/^\d{1,4}$/.test(text)) {
+    throw new CliUsageError(messages.usage.invalidAccount(text), {
+      details: { account: text },
+      hint: messages.usage.accountHint,
+    });
+  }
+  return Number(text);
+}
+
 /**
  * Runs one `ticketbroker` command line and returns its exit status. Everything outside the
  * arguments (network, accounts, clock, files, output) comes from `deps`.
  */
 export async function runCli(argv: readonly string[], deps: CliDeps): Promise<number> {
   const json = argv.includes("--json");
+  const path: string[] = [];
+  let selected: Selection | undefined;
+  const program = buildProgram(deps, path, (s) => (selected = s));
   try {
-    const loose = parseArgs(argv, ALL_VALUE_OPTIONS, GLOBAL_BOOLEAN_OPTIONS);
-    if (loose.positionals.length === 0) {
-      if (loose.flags.has("--help")) {
-        deps.io.out(messages.mainHelp());
+    try {
+      await program.parseAsync([...argv], { from: "user" });
+    } catch (err) {
+      if (!(err instanceof CommanderError)) throw err;
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version") {
         return EXIT_OK;
       }
-      deps.io.err(messages.mainHelp());
+      throw usageError(err, path);
+    }
+    if (selected === undefined) {
       throw new CliUsageError(messages.usage.missingCommand, {
         hint: messages.usage.unknownCommandHint,
       });
     }
-    const found = findCommand(loose.positionals);
-    if (found === undefined) {
-      const words = loose.positionals.slice(0, 2).join(" ");
-      throw new CliUsageError(messages.usage.unknownCommand(words), {
-        details: { command: words },
-        hint: messages.usage.unknownCommandHint,
-      });
-    }
-    const { command, words } = found;
-    const args = parseArgs(
-      argv,
-      [...GLOBAL_VALUE_OPTIONS, ...command.options],
-      GLOBAL_BOOLEAN_OPTIONS,
-      command.id,
-    );
-    if (args.flags.has("--help")) {
-      deps.io.out(messages.commandHelp(command.id));
-      return EXIT_OK;
-    }
-    const positionals = args.positionals.slice(words);
-    if (positionals.length < command.minArgs || positionals.length > command.maxArgs) {
-      throw new CliUsageError(messages.usage.wrongArgumentCount(commandHelp[command.id].usage), {
-        details: {
-          command: command.id,
-          given: positionals.length,
-          min: command.minArgs,
-          max: command.maxArgs,
-        },
-        hint: messages.usage.commandHint(command.id),
-      });
-    }
-    const input = { positionals, values: args.values, dryRun: args.flags.has("--dry-run") };
+    const { command, node } = selected;
+    const values = optionValues(node);
+    const input: CommandInput = {
+      positionals: node.args,
+      values,
+      dryRun: values.has("--dry-run") || node.optsWithGlobals()["dryRun"] === true,
+      json,
+    };
+    const account = accountIndex(values);
     command.validate?.(input);
-
-    const accountText = args.values.get("--account") ?? "0";
-    if (!/^\d{1,4}$/.test(accountText)) {
-      throw new CliUsageError(messages.usage.invalidInteger("--account", accountText), {
-        details: { account: accountText },
-        hint: messages.usage.integerHint("--account"),
+    let result: CommandResult;
+    if (command.runLocal !== undefined) {
+      result = await command.runLocal(deps, input);
+    } else {
+      const ctx = await deps.connect({
+        network: values.get("--network") ?? DEFAULT_NETWORK,
+        rpcUrl: values.get("--rpc-url"),
+        keystore: values.get("--keystore"),
+        passwordFile: values.get("--password-file"),
+        account,
+        broker: values.get("--broker"),
+        deploymentId: values.get("--deployment-id"),
       });
+      try {
+        result = await command.run(ctx, deps, input);
+      } finally {
+        ctx.close?.();
+      }
     }
-    const ctx = await deps.connect({
-      network: args.values.get("--network") ?? DEFAULT_NETWORK,
-      account: Number(accountText),
-      broker: args.values.get("--broker"),
-      deploymentId: args.values.get("--deployment-id"),
-    });
-    const result = await command.run(ctx, deps, input);
-    deps.io.out(json ? toJson(result.json) : render(result));
+    if (result.raw === true) deps.io.out(toJson(result.json));
+    else deps.io.out(json ? toJson(result.json) : render(result));
     return EXIT_OK;
   } catch (err) {
     deps.io.endProgress();

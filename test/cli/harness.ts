@@ -4,7 +4,7 @@ import type { Provider, Signer } from "ethers";
 
 import type { CliContext, CliDeps, ConnectOptions } from "../../src/cli/context.js";
 import { resolveBrokerAddress } from "../../src/cli/deployment.js";
-import { UnknownNetworkError } from "../../src/cli/errors.js";
+import { NoSignerError, UnknownNetworkError } from "../../src/cli/errors.js";
 import { messages } from "../../src/cli/messages.js";
 import { runCli } from "../../src/cli/run.js";
 
@@ -28,6 +28,8 @@ export function cliHarness(options: {
   accounts: readonly Signer[];
   brokerAddress: string | undefined;
   chainId: bigint;
+  /** Replaces the start of `serve` services. */
+  serve?: CliDeps["serve"];
 }) {
   let clock = 1_700_000_000_000;
   return async function cli(...argv: string[]): Promise<CliRun> {
@@ -56,7 +58,12 @@ export function cliHarness(options: {
           brokerAddress,
           getSigner: async () => {
             const signer = options.accounts[connect.account];
-            if (signer === undefined) throw new Error(`no account ${connect.account}`);
+            if (signer === undefined) {
+              throw new NoSignerError(
+                messages.signer.badIndex(connect.account, options.accounts.length),
+                { hint: messages.signer.badIndexHint(options.accounts.length) },
+              );
+            }
             return signer;
           },
         };
@@ -73,6 +80,7 @@ export function cliHarness(options: {
       },
       readFile: (file) => readFile(file, "utf8"),
       pollIntervalMs: 1000,
+      ...(options.serve === undefined ? {} : { serve: options.serve }),
     };
     const code = await runCli(argv, deps);
     const stdout = out.join("\n");
