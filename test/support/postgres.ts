@@ -39,8 +39,13 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts a server (initdb + start, about a second here). */
-export async function startPostgres(): Promise<TestPostgres> {
+/**
+ * Starts a server (initdb + start, about a second here).
+ * @param options.durable Keep PostgreSQL's fsync on (benchmarks). Tests turn it off: they kill
+ * client processes, never the server, so what they check does not depend on it, and creating a
+ * database per test is several times faster.
+ */
+export async function startPostgres(options: { durable?: boolean } = {}): Promise<TestPostgres> {
   const root = mkdtempSync(path.join(tmpdir(), "tb-pg-"));
   // As root the server runs as the `postgres` user, which must be able to write here.
   chmodSync(root, 0o777);
@@ -54,7 +59,13 @@ export async function startPostgres(): Promise<TestPostgres> {
     password: PASSWORD,
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "max_connections=200",
+      ...(options.durable === true ? [] : ["-c", "fsync=off"]),
+    ],
     onLog: (m: string) => {
       log.push(m);
     },

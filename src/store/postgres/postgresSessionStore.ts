@@ -14,7 +14,7 @@ type SessionRow = Parameters<typeof totals>[0] & object;
 export class PostgresSessionStore implements SessionStore {
   constructor(private readonly db: PostgresDatabase) {}
 
-  credit(a: {
+  async credit(a: {
     sessionId: string;
     amount: Rational;
     creditId: string;
@@ -37,7 +37,7 @@ export class PostgresSessionStore implements SessionStore {
     });
   }
 
-  debit(a: {
+  async debit(a: {
     sessionId: string;
     amount: Rational;
     tolerance: Rational;
