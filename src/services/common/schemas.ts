@@ -28,11 +28,11 @@ export const WeiAmountSchema = Type.String({
   description: "Wei, exact: an integer or a fraction num/den",
 });
 
-/** A non-negative decimal amount of wei as a client sends it ("1500", "0.205"). */
+/** A non-negative amount of wei as a client sends it: "1500", "0.205" or a fraction "41/200". */
 export const DecimalWeiSchema = Type.String({
-  pattern: "^(0|[1-9][0-9]*)(\\.[0-9]+)?$",
-  maxLength: 100,
-  description: 'Wei as a decimal string, fractions of a wei allowed ("1500", "0.205")',
+  pattern: "^(0|[1-9][0-9]*)((\\.[0-9]+)|(/[1-9][0-9]*))?$",
+  maxLength: 160,
+  description: 'Wei, ≥ 0: a decimal string ("1500", "0.205") or an exact fraction ("41/200")',
 });
 
 /** A session id chosen by the client. */
