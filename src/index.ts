@@ -247,3 +247,22 @@ export {
   type PaymentMessage,
   type WinnerJson,
 } from "./wire/index.js";
+// input checks and errors
+export {
+  InvalidInputError,
+  assertAddress,
+  normalizeAddress,
+  assertTicket,
+  assertSignedTicket,
+  assertTicketParams,
+} from "./inputs.js";
+export { ChainUnavailableError } from "./internal/rpcError.js";
+export { InvalidPaymentAmountError } from "./sender/errors.js";
+export {
+  Clock,
+  withWallClock,
+  systemWallClock,
+  type WallClock,
+  type ClockReading,
+} from "./clock.js";
+export { cryptoBackend, type CryptoBackend } from "./internal/cryptoBackend.js";

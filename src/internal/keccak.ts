@@ -19,8 +19,14 @@ interface NativeKeccakState {
 const RATE = 1088;
 const CAPACITY = 512;
 
+/** Why the native add-on is not in use (undefined when it is). */
+export let keccakNativeUnavailable: string | undefined;
+
 function loadNativeState(): NativeKeccakState | undefined {
-  if (process.env["TICKET_CRYPTO_NO_NATIVE"] === "1") return undefined;
+  if (process.env["TICKET_CRYPTO_NO_NATIVE"] === "1") {
+    keccakNativeUnavailable = "disabled by TICKET_CRYPTO_NO_NATIVE=1";
+    return undefined;
+  }
   try {
     const require = createRequire(import.meta.url);
     const keccakDir = dirname(require.resolve("keccak/package.json"));
@@ -28,16 +34,21 @@ function loadNativeState(): NativeKeccakState | undefined {
       dir: string,
     ) => unknown;
     const State = nodeGypBuild(keccakDir);
-    if (typeof State !== "function") return undefined;
+    if (typeof State !== "function") {
+      keccakNativeUnavailable = "the keccak add-on did not export a state constructor";
+      return undefined;
+    }
     const state = new (State as new () => NativeKeccakState)();
     // Self-test against the known keccak256 of the empty input.
     state.initialize(RATE, CAPACITY);
     state.absorb(Buffer.alloc(0));
     const empty = state.squeeze(32).toString("hex");
-    return empty === "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
-      ? state
-      : undefined;
-  } catch {
+    if (empty === "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470") return state;
+    keccakNativeUnavailable = "the keccak add-on failed its self-test";
+    return undefined;
+  } catch (err) {
+    // The fallback is reported by cryptoBackend() and a one-time warning, not silently.
+    keccakNativeUnavailable = `the keccak add-on did not load: ${(err as Error)?.message ?? String(err)}`;
     return undefined;
   }
 }

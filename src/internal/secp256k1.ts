@@ -40,8 +40,14 @@ export interface Secp256k1Backend {
 
 const NO_OPTIONS = {};
 
+/** Why the native binding is not in use (undefined when it is). */
+export let secp256k1NativeUnavailable: string | undefined;
+
 function loadNative(): Secp256k1Backend | undefined {
-  if (process.env["TICKET_CRYPTO_NO_NATIVE"] === "1") return undefined;
+  if (process.env["TICKET_CRYPTO_NO_NATIVE"] === "1") {
+    secp256k1NativeUnavailable = "disabled by TICKET_CRYPTO_NO_NATIVE=1";
+    return undefined;
+  }
   try {
     const require = createRequire(import.meta.url);
     // "secp256k1/bindings" is the native build only; it throws when the add-on cannot load.
@@ -61,7 +67,9 @@ function loadNative(): Secp256k1Backend | undefined {
         return lib.privateKeyVerify(secretKey);
       },
     };
-  } catch {
+  } catch (err) {
+    // The fallback is reported by cryptoBackend() and a one-time warning, not silently.
+    secp256k1NativeUnavailable = `the secp256k1 binding did not load: ${(err as Error)?.message ?? String(err)}`;
     return undefined;
   }
 }
