@@ -5,6 +5,17 @@ import { configVariable, defineConfig } from "hardhat/config";
 
 const require = createRequire(import.meta.url);
 
+// The repository's tooling (Hardhat 3) needs Node >= 22.13; the package itself runs on Node 20.
+// npm scripts and npx use the Node 22 the repository installs (node_modules/.bin/node).
+const [nodeMajor = 0, nodeMinor = 0] = process.versions.node.split(".").map(Number);
+if (nodeMajor < 22 || (nodeMajor === 22 && nodeMinor < 13)) {
+  throw new Error(
+    `The repository's tooling (Hardhat 3) needs Node >= 22.13; this is Node ${process.versions.node}. ` +
+      "Run it through `npm run ...` or `npx hardhat ...` in the repository (they use the Node 22 in " +
+      "node_modules/.bin), or install Node 22. Consumers of the package need only Node >= 20.19.",
+  );
+}
+
 /**
  * The compiler is the solc-js build shipped by the pinned npm `solc` package, so a build never
  * downloads anything. Keep `SOLC_VERSION` equal to the `solc` version in package.json.

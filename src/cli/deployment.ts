@@ -7,6 +7,9 @@ import { getDeployment } from "../deployments.js";
 import { CliUsageError, NoDeploymentError } from "./errors.js";
 import { messages } from "./messages.js";
 
+/** Chain id of Hardhat's local networks, whose deployments vanish when the node restarts. */
+const LOCAL_CHAIN_ID = 31337n;
+
 /** Ignition's future id of the broker in ignition/modules/TicketBroker.ts. */
 export const BROKER_FUTURE_ID = "TicketBroker#TicketBroker";
 
@@ -49,6 +52,7 @@ export async function resolveBrokerAddress(options: {
     }
     address = getAddress(brokerFlag);
   }
+  let record: string | undefined;
   for (const root of options.searchRoots) {
     if (address !== undefined) break;
     const file = path.join(
@@ -59,6 +63,7 @@ export async function resolveBrokerAddress(options: {
       "deployed_addresses.json",
     );
     address = await readIgnitionRecord(file);
+    if (address !== undefined) record = path.dirname(file);
   }
   if (options.deploymentId === undefined) address ??= getDeployment(chainId)?.ticketBroker;
   if (address === undefined) {
@@ -68,6 +73,14 @@ export async function resolveBrokerAddress(options: {
     });
   }
   const code = await provider.getCode(address);
+  if (code === "0x" && record !== undefined && chainId !== LOCAL_CHAIN_ID) {
+    // A record of a public chain id whose contracts are not on that chain: a rehearsal against a
+    // local node started with the same chain id wrote it. Never take it for the deployment.
+    throw new NoDeploymentError(messages.deployment.noCodePublic(address, networkName, record), {
+      details: { network: networkName, chainId, address, record },
+      hint: messages.deployment.noCodePublicHint(record),
+    });
+  }
   if (code === "0x") {
     throw new NoDeploymentError(messages.deployment.noCode(address, networkName), {
       details: { network: networkName, chainId, address },

@@ -4,6 +4,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 import type { Signer } from "ethers";
 import type { HardhatUserConfig } from "hardhat/config";
+// Types only (the `ethers` member of a network connection); nothing is loaded at run time.
+import type {} from "@nomicfoundation/hardhat-ethers";
 
 import type { CliContext, ConnectOptions } from "./context.js";
 import { resolveBrokerAddress } from "./deployment.js";

@@ -40,6 +40,15 @@ describe("package bindings", function () {
         { ticketBroker: d!.ticketBroker, recipientPool: d!.recipientPool },
       ]),
     );
+    for (const chainId of Object.keys(recorded)) {
+      expect(
+        listed,
+        `ignition/deployments/chain-${chainId}/ is not listed in src/deployments.ts. If a ` +
+          `rehearsal against a local node started with --chain-id ${chainId} wrote it, move it ` +
+          `aside (it is not a deployment; rehearse with --deployment-id rehearsal-${chainId}). ` +
+          "If it is the real deployment, add its addresses to src/deployments.ts.",
+      ).to.have.property(chainId);
+    }
     expect(listed).to.deep.equal(recorded);
     expect(getDeployment(CHAIN_IDS.hardhat)).to.equal(undefined);
   });

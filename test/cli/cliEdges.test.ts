@@ -4,7 +4,7 @@
  * shows only what would be sent now.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -15,6 +15,8 @@ import { network } from "hardhat";
 import type { TicketBroker } from "../../typechain-types/index.js";
 import TicketBrokerModule from "../../ignition/modules/TicketBroker.js";
 import type { ServeOptions } from "../../src/cli/context.js";
+import { resolveBrokerAddress } from "../../src/cli/deployment.js";
+import { NoDeploymentError } from "../../src/cli/errors.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../../src/cli/run.js";
 import { FileWinnerStore } from "../../src/recipient/fileWinnerStore.js";
 import { RawKeyTicketSigner } from "../../src/signTicket.js";
@@ -295,6 +297,33 @@ describe("ticketbroker CLI: groups, keys, shapes, hints, winner files", function
       expect(bad.code).to.equal(EXIT_USAGE);
     } finally {
       await running.close();
+    }
+  });
+
+  it("a record of a public chain id whose address has no code is called a rehearsal, not a restart", async function () {
+    const root = await mkdtemp(path.join(tmpdir(), "cli-rehearsal-"));
+    try {
+      const record = path.join(root, "ignition", "deployments", "chain-421614");
+      await mkdir(record, { recursive: true });
+      await writeFile(
+        path.join(record, "deployed_addresses.json"),
+        JSON.stringify({
+          "TicketBroker#TicketBroker": "0x1111111111111111111111111111111111111111",
+        }),
+      );
+      const error = await resolveBrokerAddress({
+        provider: ethers.provider,
+        networkName: "arbitrumSepolia",
+        chainId: 421614n,
+        brokerFlag: undefined,
+        searchRoots: [root],
+      }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(NoDeploymentError);
+      expect((error as NoDeploymentError).message).to.contain("not a deployment on this chain");
+      expect((error as NoDeploymentError).hint).to.contain("rehearsal");
+      expect((error as NoDeploymentError).hint).to.contain("--deployment-id rehearsal-");
+    } finally {
+      await rm(root, { recursive: true, force: true });
     }
   });
 
