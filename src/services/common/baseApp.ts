@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { PassThrough } from "node:stream";
 
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
@@ -89,6 +90,8 @@ export function createServiceApp(options: {
   });
   const limiter = new RateLimiter();
 
+  // JSON only: a body of any other type is refused with 415 (Fastify also parses text/plain).
+  app.removeContentTypeParser("text/plain");
   installProblemHandlers(app, (code) => metrics.refusals.inc({ code }));
 
   app.decorateRequest("client", undefined as unknown as Client);
@@ -115,10 +118,19 @@ export function createServiceApp(options: {
     }
   });
 
-  // A body must arrive within requestTimeoutMs of the headers: a slow client is answered 408.
+  // A body must arrive within requestTimeoutMs of the headers: a slow client is answered 408
+  // (the body is read through a pass-through stream, so the socket stays open for the answer).
   app.addHook("preParsing", async (request: FastifyRequest, _reply, payload) => {
+    const body = new PassThrough() as PassThrough & { receivedEncodedLength: number };
+    body.receivedEncodedLength = 0;
+    payload.on("data", (chunk: Buffer) => {
+      body.receivedEncodedLength += chunk.length;
+    });
+    payload.pipe(body);
     const timer = setTimeout(() => {
-      payload.destroy(
+      payload.unpipe(body);
+      payload.resume();
+      body.destroy(
         Object.assign(
           new RequestTimeoutError("The request body took too long to arrive", {
             details: { timeoutMs: config.requestTimeoutMs },
@@ -131,10 +143,9 @@ export function createServiceApp(options: {
     timer.unref();
     const clear = (): void => clearTimeout(timer);
     payload.once("end", clear);
-    payload.once("close", clear);
     payload.once("error", clear);
     request.raw.once("close", clear);
-    return payload;
+    return body;
   });
 
   app.addHook("onResponse", async (request, reply) => {
