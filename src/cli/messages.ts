@@ -382,6 +382,10 @@ ${KEYS}`;
   },
 
   serve: {
+    missingPackage: (service: string, pkg: string) =>
+      `The ${service} service needs the package ${pkg}, which is not installed.`,
+    missingPackageHint:
+      "The HTTP services' packages (fastify and its plugins) are optional dependencies: an install on Node 20 with --engine-strict skips them (one of their dependencies declares Node >= 22). Install the package on Node 22, or add them: npm install fastify@5 @fastify/swagger@9 @fastify/type-provider-typebox@6.",
     unavailable: (service: string) => `The ${service} service is not available in this build.`,
     unavailableHint: (service: string) =>
       `This version of ticketbroker does not include \`serve ${service}\`; upgrade the package, or use the library directly.`,

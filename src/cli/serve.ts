@@ -49,7 +49,20 @@ export async function startService(
   for (const specifier of modules) {
     const href = present(specifier);
     if (href === undefined) continue;
-    const loaded = (await import(href)) as Record<string, unknown>;
+    let loaded: Record<string, unknown>;
+    try {
+      loaded = (await import(href)) as Record<string, unknown>;
+    } catch (err) {
+      const missing = /Cannot find (?:package|module) '([^']+)'/.exec((err as Error).message)?.[1];
+      if ((err as NodeJS.ErrnoException).code !== "ERR_MODULE_NOT_FOUND" || missing === undefined) {
+        throw err;
+      }
+      throw new ServiceUnavailableError(messages.serve.missingPackage(service, missing), {
+        details: { service, package: missing },
+        hint: messages.serve.missingPackageHint,
+        cause: err,
+      });
+    }
     const entry = loaded[name];
     if (typeof entry !== "function") continue;
     const handle = (await (entry as Entry)(options)) as { closed?: Promise<unknown> } | undefined;
