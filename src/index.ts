@@ -209,7 +209,14 @@ export {
   type StoredWinner,
   type WinnerStatus,
 } from "./recipient/winnerStore.js";
-export { FileWinnerStore } from "./recipient/fileWinnerStore.js";
+// winner store file: framed records, read-only opening, one writer per store
+export {
+  FileWinnerStore,
+  WinnerStoreFormatError,
+  WinnerStoreLockedError,
+  WinnerStoreReadOnlyError,
+  WINNER_STORE_FORMAT,
+} from "./recipient/fileWinnerStore.js";
 export { Recipient, type RecipientPolicy, type ReceivedTicket } from "./recipient/recipient.js";
 export {
   Redeemer,
