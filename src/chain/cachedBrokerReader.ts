@@ -1,5 +1,6 @@
-import { JsonRpcProvider, Network } from "ethers";
+import { Interface, JsonRpcProvider, Network } from "ethers";
 
+import { ticketBrokerAbi } from "../abi.js";
 import { TicketBrokerError } from "../errors.js";
 import type { BrokerReader, SenderFunds } from "./brokerReader.js";
 
@@ -20,7 +21,40 @@ export interface ChainHead {
  */
 export interface ChainHeadSource {
   getBlock(tag: "latest"): Promise<{ number: number; timestamp: number } | null>;
+  /** Needed only with the `events` option (an ethers `Provider` has it). */
+  getLogs?(filter: {
+    address: string;
+    fromBlock: number;
+    toBlock: number;
+    topics: string[][];
+  }): Promise<readonly { readonly topics: readonly string[] }[]>;
 }
+
+/**
+ * The broker events that change what a sender can pay or which keys sign for it; each has the
+ * sender as its first indexed argument.
+ */
+export const SENDER_STATE_EVENTS = [
+  "DepositFunded",
+  "ReserveFunded",
+  "UnlockStarted",
+  "UnlockCancelled",
+  "Withdrawn",
+  "WinningTicketRedeemed",
+  "ReserveClaimed",
+  "SignerAuthorized",
+  "SignerRevoked",
+] as const;
+
+const brokerInterface = new Interface(ticketBrokerAbi);
+const SENDER_STATE_TOPICS = SENDER_STATE_EVENTS.map((name) => {
+  const event = brokerInterface.getEvent(name);
+  if (event === null) throw new Error(`TicketBroker ABI has no event ${name}`);
+  return event.topicHash;
+});
+
+/** Most blocks of logs asked in one request; a longer gap drops the whole cache instead. */
+const MAX_LOG_RANGE = 1_000;
 
 /** Options of {@link CachedBrokerReader}. */
 export interface CachedBrokerReaderOptions {
@@ -38,11 +72,22 @@ export interface CachedBrokerReaderOptions {
   readonly maxAgeBlocks?: number;
   /** Milliseconds clock (default `Date.now`); tests pass a fake one. */
   readonly clock?: () => number;
+  /**
+   * Keep values current from the broker's events instead of reading them every block: on each
+   * new head one `eth_getLogs` over the new blocks drops what is cached for every sender named
+   * by a {@link SENDER_STATE_EVENTS} event. Funds, the redeemed mark and signer validity are
+   * then read again only when an event touched the sender, or after `maxAgeBlocks` blocks (a
+   * backstop against a node that misses logs; default 40). The claimable reserve, which also
+   * moves with the recipient pool, keeps the plain `maxAgeBlocks` rule of the reader.
+   */
+  readonly events?: { readonly broker: string; readonly maxAgeBlocks?: number };
 }
 
 interface Entry {
   /** Head block number observed before the read was sent. */
   readonly block: bigint;
+  /** How many blocks past `block` the value may be used. */
+  readonly maxAge: bigint;
   readonly value: Promise<unknown>;
 }
 
@@ -68,6 +113,15 @@ interface Entry {
  * it when a sender's pending winners fall (one of its winners was paid), and a redeemer in the
  * same process should call it after it sends a redemption.
  *
+ * With `events`, funds, the redeemed mark and signer validity stay cached across blocks until a
+ * broker event names the sender: such a change in block `B` is applied when the reader first
+ * observes a head `≥ B` (events are applied before that head is used), again within `pollMs`,
+ * and without events seen, values are read again after `events.maxAgeBlocks` blocks. If the logs
+ * cannot be read, or more than 1,000 blocks passed, the whole cache is dropped.
+ *
+ * The claimable reserve is 0 without a request while the sender's (cached) reserve is 0, as
+ * in the broker.
+ *
  * `now()` is the timestamp of the latest head observed, and never runs backwards (a node that
  * answers from behind does not move the clock back).
  *
@@ -76,7 +130,8 @@ interface Entry {
  * const provider = createProvider(url, { chainId: 42161n });
  * const broker = TicketBroker__factory.connect(address, provider);
  * const reader = new CachedBrokerReader({
- *   reader: new ContractBrokerReader({ broker }), provider, pollMs: 1_000, maxAgeBlocks: 4,
+ *   reader: new ContractBrokerReader({ broker }), provider, pollMs: 1_000,
+ *   events: { broker: address }, // one eth_getLogs per new head instead of reads per sender
  * });
  * ```
  */
@@ -93,6 +148,9 @@ export class CachedBrokerReader implements BrokerReader {
   #headInFlight: Promise<ChainHead> | undefined;
   /** Head number at the last sweep of stale entries. */
   #sweptAt = -1n;
+  readonly #events: { readonly broker: string; readonly maxAge: bigint } | undefined;
+  /** The last block whose events were applied. */
+  #logsThrough: bigint | undefined;
 
   constructor(options: CachedBrokerReaderOptions) {
     this.#reader = options.reader;
@@ -100,7 +158,19 @@ export class CachedBrokerReader implements BrokerReader {
     this.pollMs = options.pollMs ?? 1_000;
     this.maxAgeBlocks = BigInt(options.maxAgeBlocks ?? 0);
     this.#clock = options.clock ?? Date.now;
-    if (!(this.pollMs >= 0) || this.maxAgeBlocks < 0n) {
+    this.#events =
+      options.events === undefined
+        ? undefined
+        : {
+            broker: options.events.broker,
+            maxAge: BigInt(options.events.maxAgeBlocks ?? 40),
+          };
+    if (this.#events !== undefined && this.#provider.getLogs === undefined) {
+      throw new ChainHeadUnavailableError("The events option needs a provider with getLogs", {
+        hint: "Pass an ethers Provider, or leave events out.",
+      });
+    }
+    if (!(this.pollMs >= 0) || this.maxAgeBlocks < 0n || (this.#events?.maxAge ?? 0n) < 0n) {
       throw new ChainHeadUnavailableError("pollMs and maxAgeBlocks must not be negative", {
         details: { pollMs: this.pollMs, maxAgeBlocks: this.maxAgeBlocks },
         hint: "Pass pollMs ≥ 0 (milliseconds) and maxAgeBlocks ≥ 0 (blocks).",
@@ -109,25 +179,33 @@ export class CachedBrokerReader implements BrokerReader {
   }
 
   senderFunds(sender: `0x${string}`): Promise<SenderFunds> {
-    return this.#cached(sender, "funds", () => this.#reader.senderFunds(sender));
+    return this.#cached(sender, "funds", this.#eventMaxAge, () => this.#reader.senderFunds(sender));
   }
 
-  claimableReserve(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
-    return this.#cached(sender, `claimable:${recipient.toLowerCase()}`, () =>
+  /** 0 without a request when the sender's (cached) reserve is 0, as the broker computes it. */
+  async claimableReserve(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
+    const funds = await this.senderFunds(sender);
+    if (funds.reserve === 0n) return 0n;
+    return this.#cached(sender, `claimable:${recipient.toLowerCase()}`, this.maxAgeBlocks, () =>
       this.#reader.claimableReserve(sender, recipient),
     );
   }
 
   highestRedeemedNonce(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
-    return this.#cached(sender, `redeemed:${recipient.toLowerCase()}`, () =>
+    return this.#cached(sender, `redeemed:${recipient.toLowerCase()}`, this.#eventMaxAge, () =>
       this.#reader.highestRedeemedNonce(sender, recipient),
     );
   }
 
   signerValidUntil(sender: `0x${string}`, signer: `0x${string}`): Promise<bigint> {
-    return this.#cached(sender, `signer:${signer.toLowerCase()}`, () =>
+    return this.#cached(sender, `signer:${signer.toLowerCase()}`, this.#eventMaxAge, () =>
       this.#reader.signerValidUntil(sender, signer),
     );
+  }
+
+  /** How long values that broker events keep current may be used. */
+  get #eventMaxAge(): bigint {
+    return this.#events?.maxAge ?? this.maxAgeBlocks;
   }
 
   async now(): Promise<bigint> {
@@ -145,25 +223,7 @@ export class CachedBrokerReader implements BrokerReader {
       return Promise.resolve(this.#head);
     }
     if (this.#headInFlight !== undefined) return this.#headInFlight;
-    const startedAt = this.#clock();
-    const inFlight = this.#provider.getBlock("latest").then((block) => {
-      if (block === null) {
-        throw new ChainHeadUnavailableError("The provider returned no latest block", {
-          hint: "Check the RPC endpoint: it must serve eth_getBlockByNumber(latest).",
-        });
-      }
-      const previous = this.#head;
-      const number = BigInt(block.number);
-      const timestamp = BigInt(block.timestamp);
-      this.#head = {
-        number: previous !== undefined && previous.number > number ? previous.number : number,
-        timestamp:
-          previous !== undefined && previous.timestamp > timestamp ? previous.timestamp : timestamp,
-      };
-      this.#headAt = startedAt;
-      this.#sweep(this.#head.number);
-      return this.#head;
-    });
+    const inFlight = this.#poll();
     this.#headInFlight = inFlight;
     const clear = (): void => {
       if (this.#headInFlight === inFlight) this.#headInFlight = undefined;
@@ -172,18 +232,73 @@ export class CachedBrokerReader implements BrokerReader {
     return inFlight;
   }
 
-  async #cached<T>(sender: `0x${string}`, kind: string, read: () => Promise<T>): Promise<T> {
+  async #poll(): Promise<ChainHead> {
+    const startedAt = this.#clock();
+    const block = await this.#provider.getBlock("latest");
+    if (block === null) {
+      throw new ChainHeadUnavailableError("The provider returned no latest block", {
+        hint: "Check the RPC endpoint: it must serve eth_getBlockByNumber(latest).",
+      });
+    }
+    const previous = this.#head;
+    let number = BigInt(block.number);
+    let timestamp = BigInt(block.timestamp);
+    if (previous !== undefined && previous.number > number) number = previous.number;
+    if (previous !== undefined && previous.timestamp > timestamp) timestamp = previous.timestamp;
+    if (this.#events !== undefined) await this.#applyEvents(number);
+    this.#head = { number, timestamp };
+    this.#headAt = startedAt;
+    this.#sweep(number);
+    return this.#head;
+  }
+
+  /** Drops what is cached for every sender a broker event named in the blocks up to `head`. */
+  async #applyEvents(head: bigint): Promise<void> {
+    const from = this.#logsThrough;
+    if (from === undefined || head <= from) {
+      if (from === undefined) this.#logsThrough = head;
+      return;
+    }
+    this.#logsThrough = head;
+    if (head - from > BigInt(MAX_LOG_RANGE)) {
+      this.#cache.clear();
+      return;
+    }
+    let logs: readonly { readonly topics: readonly string[] }[];
+    try {
+      logs = await this.#provider.getLogs!({
+        address: this.#events!.broker,
+        fromBlock: Number(from + 1n),
+        toBlock: Number(head),
+        topics: [SENDER_STATE_TOPICS],
+      });
+    } catch {
+      // Events unknown: forget everything rather than trust values they may have changed.
+      this.#cache.clear();
+      return;
+    }
+    for (const log of logs) {
+      const topic = log.topics[1];
+      if (topic !== undefined) this.#cache.delete(`0x${topic.slice(26)}`.toLowerCase());
+    }
+  }
+
+  async #cached<T>(
+    sender: `0x${string}`,
+    kind: string,
+    maxAge: bigint,
+    read: () => Promise<T>,
+  ): Promise<T> {
     const { number } = await this.head();
     const key = sender.toLowerCase();
     let values = this.#cache.get(key);
     const hit = values?.get(kind);
-    if (hit !== undefined && number - hit.block <= this.maxAgeBlocks)
-      return hit.value as Promise<T>;
+    if (hit !== undefined && number - hit.block <= hit.maxAge) return hit.value as Promise<T>;
     if (values === undefined) {
       values = new Map();
       this.#cache.set(key, values);
     }
-    const entry: Entry = { block: number, value: read() };
+    const entry: Entry = { block: number, maxAge, value: read() };
     values.set(kind, entry);
     const map = values;
     entry.value.catch(() => {
@@ -198,7 +313,7 @@ export class CachedBrokerReader implements BrokerReader {
     this.#sweptAt = head;
     for (const [sender, values] of this.#cache) {
       for (const [kind, entry] of values) {
-        if (head - entry.block > this.maxAgeBlocks) values.delete(kind);
+        if (head - entry.block > entry.maxAge) values.delete(kind);
       }
       if (values.size === 0) this.#cache.delete(sender);
     }
@@ -207,8 +322,8 @@ export class CachedBrokerReader implements BrokerReader {
 
 /**
  * An ethers `JsonRpcProvider` configured for the hot path: it never asks for the chain id
- * again once known (`staticNetwork`), and sends each request at once instead of waiting 10 ms to
- * batch it (`batchMaxCount: 1`). Pass `chainId` when you know it (then no request is spent
+ * again once known (`staticNetwork`), sends each request at once instead of waiting 10 ms to
+ * batch it (`batchMaxCount: 1`), and keeps no result cache of its own (`cacheTimeout: -1`). Pass `chainId` when you know it (then no request is spent
  * detecting it); a caller building its own provider should pass the same two options.
  *
  * @example
@@ -228,6 +343,8 @@ export function createProvider(
   const network = options.chainId === undefined ? undefined : Network.from(BigInt(options.chainId));
   return new JsonRpcProvider(url, network, {
     staticNetwork: network ?? true,
+    // The reader's cache decides freshness; ethers' own 250 ms result cache would only blur it.
+    cacheTimeout: -1,
     batchMaxCount: options.batchMaxCount ?? 1,
     batchStallTime: options.batchStallTime ?? 0,
   });
