@@ -4,6 +4,7 @@ import { ContractBrokerReader } from "../chain/brokerReader.js";
 import { FileWinnerStore } from "../recipient/fileWinnerStore.js";
 import { ContractRedemptionClient, Redeemer } from "../recipient/redeemer.js";
 import type { StoredWinner, WinnerStatus } from "../recipient/winnerStore.js";
+import { encodeWinner } from "../wire/index.js";
 import { formatEth, parseAmount } from "./amount.js";
 import { brokerAt, poolAt, type CliContext, type CliDeps } from "./context.js";
 import { CliUsageError, NothingToWithdrawError } from "./errors.js";
@@ -24,7 +25,7 @@ export interface CommandResult {
   readonly rows: ReadonlyArray<readonly [string, string]>;
   readonly extraLines?: readonly string[];
   readonly json: Record<string, unknown>;
-  /** Print `json` even without --json (an export). */
+  /** Print `json` as it is, even without --json (an export in the wire format). */
   readonly raw?: boolean;
 }
 
@@ -492,8 +493,21 @@ function winnersCommand(id: "recipient winners list" | "recipient winners export
     run: () => Promise.reject(new Error("runs without a network")),
     async runLocal(_deps, input) {
       const winners = await readWinners(input);
-      const json = { format: "ticketbroker-winners", version: 1, winners: winners.map(winnerJson) };
-      if (id === "recipient winners export") return { title: "", rows: [], json, raw: true };
+      if (id === "recipient winners export") {
+        // The wire format's Winner message (src/wire), with the store's state beside it.
+        const exported = {
+          format: "ticketbroker-winners-export",
+          exportVersion: 1,
+          winners: winners.map((w) => ({
+            winner: encodeWinner(w),
+            status: w.status,
+            lastError: w.lastError ?? null,
+            txHash: w.txHash ?? null,
+          })),
+        };
+        return { title: "", rows: [], json: exported, raw: true };
+      }
+      const json = { winners: winners.map(winnerJson) };
       return {
         title: messages.winners.listTitle(winners.length, storeFile(input)),
         rows: [],

@@ -238,7 +238,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
         ctx.close?.();
       }
     }
-    if (result.raw === true) deps.io.out(toJson(result.json));
+    if (result.raw === true) deps.io.out(JSON.stringify(result.json, null, 2));
     else deps.io.out(json ? toJson(result.json) : render(result));
     return EXIT_OK;
   } catch (err) {
