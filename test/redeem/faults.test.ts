@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { JsonRpcProvider, Network, type JsonRpcSigner } from "ethers";
+import { JsonRpcProvider, Network, Transaction, type JsonRpcSigner } from "ethers";
 
 import { ContractBrokerReader } from "../../src/chain/brokerReader.js";
 import { TicketBrokerInsufficientFunds } from "../../src/contractErrors.js";
@@ -202,6 +202,42 @@ describe("redeemer fault injection (hardhat node over JSON-RPC through a proxy)"
     await expectPaidOnce(world, store, ws);
   });
 
+  it("a stuck transaction is replaced at the same nonce with both fees raised by at least 10%; only one pays", async () => {
+    const { world, options } = await scenario(10n ** 18n);
+    const store = new MemoryDurableWinnerStore();
+    const ws = await winners(world, { nonces: [1n, 2n], faceValue: FACE, now: await chainNow() });
+    await addAll(store, ws);
+    await rpc(nodeUrl, "evm_setAutomine", [false]);
+    const sent: { hash: string; nonce: bigint; maxFee: bigint; tip: bigint }[] = [];
+    proxy.after.set("eth_sendRawTransaction", (req, response) => {
+      const tx = Transaction.from((req.params as string[])[0]);
+      const hash = (response as { result?: string }).result;
+      if (hash === undefined) return;
+      sent.push({
+        hash,
+        nonce: BigInt(tx.nonce),
+        maxFee: tx.maxFeePerGas ?? 0n,
+        tip: tx.maxPriorityFeePerGas ?? 0n,
+      });
+      // Mine only once the replacement is in the pool.
+      if (sent.length === 2) void rpc(nodeUrl, "evm_mine");
+    });
+    const report = await redeemOnce(
+      options(store, {
+        transactions: { pollIntervalMs: 100, stuckAfterMs: 500, receiptTimeoutMs: 20_000 },
+      }),
+    );
+    expect(sent).to.have.length(2);
+    const [first, second] = sent as [(typeof sent)[0], (typeof sent)[0]];
+    expect(second.nonce).to.equal(first.nonce);
+    expect(second.maxFee * 10n).to.be.at.least(first.maxFee * 11n);
+    expect(second.tip * 10n).to.be.at.least(first.tip * 11n);
+    expect(report.transactions[0]?.txHash).to.equal(second.hash);
+    expect(await direct.getTransactionReceipt(first.hash)).to.equal(null);
+    await expectPaidOnce(world, store, ws);
+    for (const w of ws) expect((await store.get(w.digest))?.txHash).to.equal(second.hash);
+  });
+
   it("a reverting transaction leaves its winner pending with the contract's reason; paid once the sender funds it", async () => {
     const { world, viaProxy, options, snapshots } = await scenario(FACE / 2n);
     const store = new MemoryDurableWinnerStore();
@@ -266,6 +302,31 @@ describe("redeemer fault injection (hardhat node over JSON-RPC through a proxy)"
     await (await world.broker.connect(world.sender).fundDeposit({ value: 2n * FACE })).wait();
     const last = await redeemOnce(options(store));
     expect(last.paid).to.equal(2n * FACE);
+    await expectPaidOnce(world, store, ws);
+  });
+
+  it("a sender that revokes its signing key while winners wait: blocked past validUntil, never lost, paid once it authorises the key again", async () => {
+    const { world, options } = await scenario(10n ** 18n);
+    const store = new MemoryDurableWinnerStore();
+    const now = await chainNow();
+    const ws = await winners(world, {
+      nonces: [1n, 2n],
+      faceValue: FACE,
+      now,
+      expiry: now + 10n * world.unlockPeriod,
+    });
+    await addAll(store, ws);
+    await (await world.broker.connect(world.sender).revokeSigner(world.delegate.address)).wait();
+    await rpc(nodeUrl, "evm_increaseTime", [Number(world.unlockPeriod) + 1]);
+    await rpc(nodeUrl, "evm_mine");
+    const revoked = await redeemOnce(options(store));
+    expect(revoked.transactions).to.have.length(0);
+    expect(revoked.blocked.map((b) => b.error.code)).to.deep.equal([
+      "TicketBrokerUnauthorizedSigner",
+    ]);
+    expect(await store.list({ state: "unredeemable" })).to.have.length(0);
+    await (await world.broker.connect(world.sender).authorizeSigner(world.delegate.address)).wait();
+    await redeemOnce(options(store));
     await expectPaidOnce(world, store, ws);
   });
 
