@@ -68,9 +68,17 @@ export const ProblemSchema = Type.Object(
   { description: "An error (RFC 9457 problem document)" },
 );
 
-/** The error answers a route documents, each a problem document. */
-export function problemResponses(...statuses: number[]): Record<number, TSchema> {
-  const out: Record<number, TSchema> = {};
-  for (const s of statuses) out[s] = ProblemSchema;
+/** The error answers a route documents, each an application/problem+json document. */
+export function problemResponses(
+  ...statuses: number[]
+): Record<number, { description: string; content: Record<string, { schema: TSchema }> }> {
+  const out: Record<number, { description: string; content: Record<string, { schema: TSchema }> }> =
+    {};
+  for (const s of statuses) {
+    out[s] = {
+      description: "A refusal: see code and hint",
+      content: { "application/problem+json": { schema: ProblemSchema } },
+    };
+  }
   return out;
 }

@@ -131,286 +131,290 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
     return s;
   };
 
-  app.post(
-    "/v1/params",
-    {
-      config: { scope: "pay" },
-      schema: {
-        summary: "Issue ticket params to a sender, with the price per unit",
-        security: [{ apiKey: [] }],
-        body: ParamsRequestSchema,
-        response: { 200: ParamsResponseSchema, ...problemResponses(400, 401, 403, 422) },
-      },
-    },
-    async (request) => {
-      const params = await recipient.issueParams({
-        sender: request.body.sender as `0x${string}`,
-        gasPrice: await gasPrice(),
-      });
-      return {
-        version: 1 as const,
-        params: encodeTicketParams(params),
-        price: { unit: price.unit, weiPerUnit: weiText(price.weiPerUnit) },
-        ev: weiText(ticketParamsEV(params)),
-      };
-    },
-  );
-
-  app.post(
-    "/v1/payments",
-    {
-      config: { scope: "pay" },
-      schema: {
-        summary: "Pay with signed tickets: credits the session with the EV of accepted tickets",
-        description:
-          "Each ticket is checked (signature, params, nonce never seen, sender funds); the EV of those accepted is credited once. The answer lists each ticket's outcome. When no ticket is accepted the answer is the first refusal as a problem document (nothing credited). A closed session refuses payments with SessionClosedError.",
-        security: [{ apiKey: [] }],
-        body: PayeePaymentRequestSchema,
-        response: {
-          200: PayeePaymentResponseSchema,
-          ...problemResponses(400, 401, 403, 409, 413, 415, 422),
+  // Routes register once the OpenAPI plugin is loaded, so it sees each of them.
+  void app.register(async (instance) => {
+    const routes = instance as ServiceApp;
+    routes.post(
+      "/v1/params",
+      {
+        config: { scope: "pay" },
+        schema: {
+          summary: "Issue ticket params to a sender, with the price per unit",
+          security: [{ apiKey: [] }],
+          body: ParamsRequestSchema,
+          response: { 200: ParamsResponseSchema, ...problemResponses(400, 401, 403, 422) },
         },
       },
-    },
-    async (request) => {
-      const { sessionId } = request.body;
-      const payment = decodePayment(request.body.payment);
-      if (payment.tickets.length > config.maxTicketsPerPayment) {
-        throw new TooManyTicketsError(
-          "The payment carries more tickets than this payee takes at once",
-          {
-            details: {
-              ticketCount: payment.tickets.length,
-              maxTicketsPerPayment: config.maxTicketsPerPayment,
-            },
-            hint: `Send at most ${config.maxTicketsPerPayment} tickets per payment.`,
-          },
-        );
-      }
-      const existing = await deps.store.sessions.get(sessionId);
-      if (existing?.closedReason !== undefined) {
-        throw new SessionClosedError(`Session ${sessionId} is closed: ${existing.closedReason}`, {
-          details: { sessionId, reason: existing.closedReason },
-          hint: "Start a new session (a new sessionId) with fresh params.",
+      async (request) => {
+        const params = await recipient.issueParams({
+          sender: request.body.sender as `0x${string}`,
+          gasPrice: await gasPrice(),
         });
-      }
-      const results = await Promise.allSettled(
-        payment.tickets.map((signed) =>
-          recipient.receiveTicket({ signed, params: payment.params }),
-        ),
-      );
-      let credited = Rational.ZERO;
-      const accepted: string[] = [];
-      let firstRefusal: TicketBrokerError | undefined;
-      const outcomes = results.map((r, i) => {
-        const nonce = payment.tickets[i]!.ticket.senderNonce;
-        if (r.status === "fulfilled") {
-          credited = credited.add(r.value.ev);
-          accepted.push(nonce.toString());
-          metrics.tickets.inc({ outcome: "accepted" });
-          if (r.value.won) {
-            metrics.winners.inc();
-            metrics.tickets.inc({ outcome: "won" });
-          }
-          return {
-            senderNonce: nonce.toString(),
-            accepted: true,
-            won: r.value.won,
-            ev: weiText(r.value.ev),
-          };
-        }
-        const err = r.reason as unknown;
-        const known =
-          err instanceof TicketBrokerError
-            ? err
-            : new TicketBrokerError("The ticket could not be processed", {
-                hint: "Resend the same ticket later; it was not credited.",
-                cause: err,
-              });
-        if (!(err instanceof TicketBrokerError)) request.log.error({ err }, "ticket failed");
-        firstRefusal ??= known;
-        metrics.tickets.inc({ outcome: "refused" });
-        metrics.refusals.inc({ code: known.code });
-        const floor = known.details["floor"];
         return {
-          senderNonce: nonce.toString(),
-          accepted: false,
-          won: false,
-          ev: "0",
-          code: err instanceof TicketBrokerError ? known.code : "InternalError",
-          detail: known.message,
-          hint: known.hint,
-          ...(typeof floor === "bigint" ? { floor: floor.toString() } : {}),
+          version: 1 as const,
+          params: encodeTicketParams(params),
+          price: { unit: price.unit, weiPerUnit: weiText(price.weiPerUnit) },
+          ev: weiText(ticketParamsEV(params)),
         };
-      });
-      if (accepted.length === 0 && firstRefusal !== undefined) throw firstRefusal;
-      const creditId = `pay:${createHash("sha256")
-        .update(
-          `${payment.sender.toLowerCase()}:${payment.params.recipient.toLowerCase()}:${accepted.join(",")}`,
-        )
-        .digest("hex")}`;
-      await deps.store.sessions.credit({ sessionId, amount: credited, creditId });
-      metrics.payments.inc();
-      metrics.evWei.inc(Number(credited.floor()));
-      const after = await sessionOrThrow(sessionId);
-      const response: PayeePaymentResponse = {
-        version: 1,
-        sessionId,
-        accepted: accepted.length,
-        refused: outcomes.length - accepted.length,
-        credited: weiText(credited),
-        tickets: outcomes,
-        session: balanceJson(after),
-      };
-      return response;
-    },
-  );
-
-  app.get(
-    "/v1/sessions/:id",
-    {
-      config: { scope: ["pay", "charge"] },
-      schema: {
-        summary: "A session's balance, and why it was closed if it was",
-        security: [{ apiKey: [] }],
-        params: SessionParamsSchema,
-        response: { 200: SessionResponseSchema, ...problemResponses(401, 403, 404) },
       },
-    },
-    async (request) => {
-      const s = await sessionOrThrow(request.params.id);
-      return {
-        sessionId: request.params.id,
-        ...balanceJson(s),
-        closed: s.closedReason !== undefined,
-        ...(s.closedReason === undefined ? {} : { closedReason: s.closedReason }),
-      };
-    },
-  );
+    );
 
-  app.post(
-    "/v1/sessions/:id/check",
-    {
-      config: { scope: "charge" },
-      schema: {
-        summary: "Whether the session can pay a fee now (nothing is debited)",
-        security: [{ apiKey: [] }],
-        params: SessionParamsSchema,
-        body: FeeRequestSchema,
-        response: { 200: CheckResponseSchema, ...problemResponses(400, 401, 403, 404) },
+    routes.post(
+      "/v1/payments",
+      {
+        config: { scope: "pay" },
+        schema: {
+          summary: "Pay with signed tickets: credits the session with the EV of accepted tickets",
+          description:
+            "Each ticket is checked (signature, params, nonce never seen, sender funds); the EV of those accepted is credited once. The answer lists each ticket's outcome. When no ticket is accepted the answer is the first refusal as a problem document (nothing credited). A closed session refuses payments with SessionClosedError.",
+          security: [{ apiKey: [] }],
+          body: PayeePaymentRequestSchema,
+          response: {
+            200: PayeePaymentResponseSchema,
+            ...problemResponses(400, 401, 403, 409, 413, 415, 422),
+          },
+        },
       },
-    },
-    async (request) => {
-      const fee = parseWei(request.body.fee, "/body/fee");
-      const s = await sessionOrThrow(request.params.id);
-      const shortfall = fee.sub(s.balance).sub(tolerance);
-      const canPay = s.closedReason === undefined && shortfall.cmp(0n) <= 0;
-      return {
-        sessionId: request.params.id,
-        canPay,
-        fee: weiText(fee),
-        balance: weiText(s.balance),
-        shortfall: weiText(shortfall.cmp(0n) > 0 ? shortfall : Rational.ZERO),
-        ...(s.closedReason === undefined ? {} : { closedReason: s.closedReason }),
-      };
-    },
-  );
-
-  app.post(
-    "/v1/sessions/:id/debit",
-    {
-      config: { scope: "charge" },
-      schema: {
-        summary: "Debit the actual fee of finished work (work server only: charge scope)",
-        description:
-          "Requires an Idempotency-Key header. Refused with InsufficientSessionBalanceError (402) when the credit does not cover the fee; with live true the session is then closed with reason credit-exhausted, and later payments and debits get SessionClosedError (409).",
-        security: [{ apiKey: [] }],
-        params: SessionParamsSchema,
-        body: DebitRequestSchema,
-        response: { 200: DebitResponseSchema, ...problemResponses(400, 401, 402, 403, 404, 409) },
-      },
-    },
-    async (request, reply) => {
-      const key = requireIdempotencyKey(request);
-      const id = request.params.id;
-      const clientId = `charge:${request.client.id}`;
-      const hash = requestHash(`POST /v1/sessions/${id}/debit`, request.body);
-      return perSession.run(id, async () => {
-        const stored = await deps.store.ledger.get(key, clientId);
-        if (stored !== undefined) {
-          if (stored.requestHash !== hash) {
-            throw new IdempotencyKeyReusedError(
-              "This Idempotency-Key was used with another request",
-              {
-                details: { idempotencyKey: key, client: request.client.id },
-                hint: "Use a fresh Idempotency-Key for each debit; reuse one only to retry the same debit.",
-              },
-            );
-          }
-          reply.header("idempotent-replayed", "true");
-          return stored.response as DebitResponse;
-        }
-        const fee = parseWei(request.body.fee, "/body/fee");
-        const s = await sessionOrThrow(id);
-        if (s.closedReason !== undefined) {
-          throw new SessionClosedError(`Session ${id} is closed: ${s.closedReason}`, {
-            details: { sessionId: id, reason: s.closedReason },
-            hint: "Stop the work; the payer must start a new session.",
-          });
-        }
-        let balance: Rational;
-        try {
-          ({ balance } = await deps.store.sessions.debit({
-            sessionId: id,
-            amount: fee,
-            tolerance,
-            debitId: key,
-          }));
-        } catch (err) {
-          if (!(err instanceof SessionOverdrawnError)) throw err;
-          if (request.body.live === true) {
-            await deps.store.sessions.close({ sessionId: id, reason: CREDIT_EXHAUSTED });
-            metrics.sessionsClosed.inc({ reason: CREDIT_EXHAUSTED });
-          }
-          throw new InsufficientSessionBalanceError(
-            `Session ${id} cannot pay a fee of ${fee.toString()} wei`,
+      async (request) => {
+        const { sessionId } = request.body;
+        const payment = decodePayment(request.body.payment);
+        if (payment.tickets.length > config.maxTicketsPerPayment) {
+          throw new TooManyTicketsError(
+            "The payment carries more tickets than this payee takes at once",
             {
               details: {
-                sessionId: id,
-                balance: s.balance.toString(),
-                fee: fee.toString(),
-                tolerance: tolerance.toString(),
-                ...(request.body.live === true ? { closedReason: CREDIT_EXHAUSTED } : {}),
+                ticketCount: payment.tickets.length,
+                maxTicketsPerPayment: config.maxTicketsPerPayment,
               },
-              hint:
-                request.body.live === true
-                  ? "The live session is closed (credit-exhausted): stop the stream; the payer must start a new session."
-                  : "Do not do the work until the payer sends more tickets.",
-              cause: err,
+              hint: `Send at most ${config.maxTicketsPerPayment} tickets per payment.`,
             },
           );
         }
-        const after = await sessionOrThrow(id);
-        const response: DebitResponse = {
-          sessionId: id,
-          fee: weiText(fee),
-          session: balanceJson({ ...after, balance }),
-        };
-        await deps.store.ledger.record({
-          idempotencyKey: key,
-          clientId,
-          requestHash: hash,
-          sender: ZERO_ADDRESS,
-          recipient: config.recipient as `0x${string}`,
-          sessionId: id,
-          evWei: 0n,
-          response,
-          createdAt: BigInt(Date.now()),
+        const existing = await deps.store.sessions.get(sessionId);
+        if (existing?.closedReason !== undefined) {
+          throw new SessionClosedError(`Session ${sessionId} is closed: ${existing.closedReason}`, {
+            details: { sessionId, reason: existing.closedReason },
+            hint: "Start a new session (a new sessionId) with fresh params.",
+          });
+        }
+        const results = await Promise.allSettled(
+          payment.tickets.map((signed) =>
+            recipient.receiveTicket({ signed, params: payment.params }),
+          ),
+        );
+        let credited = Rational.ZERO;
+        const accepted: string[] = [];
+        let firstRefusal: TicketBrokerError | undefined;
+        const outcomes = results.map((r, i) => {
+          const nonce = payment.tickets[i]!.ticket.senderNonce;
+          if (r.status === "fulfilled") {
+            credited = credited.add(r.value.ev);
+            accepted.push(nonce.toString());
+            metrics.tickets.inc({ outcome: "accepted" });
+            if (r.value.won) {
+              metrics.winners.inc();
+              metrics.tickets.inc({ outcome: "won" });
+            }
+            return {
+              senderNonce: nonce.toString(),
+              accepted: true,
+              won: r.value.won,
+              ev: weiText(r.value.ev),
+            };
+          }
+          const err = r.reason as unknown;
+          const known =
+            err instanceof TicketBrokerError
+              ? err
+              : new TicketBrokerError("The ticket could not be processed", {
+                  hint: "Resend the same ticket later; it was not credited.",
+                  cause: err,
+                });
+          if (!(err instanceof TicketBrokerError)) request.log.error({ err }, "ticket failed");
+          firstRefusal ??= known;
+          metrics.tickets.inc({ outcome: "refused" });
+          metrics.refusals.inc({ code: known.code });
+          const floor = known.details["floor"];
+          return {
+            senderNonce: nonce.toString(),
+            accepted: false,
+            won: false,
+            ev: "0",
+            code: err instanceof TicketBrokerError ? known.code : "InternalError",
+            detail: known.message,
+            hint: known.hint,
+            ...(typeof floor === "bigint" ? { floor: floor.toString() } : {}),
+          };
         });
+        if (accepted.length === 0 && firstRefusal !== undefined) throw firstRefusal;
+        const creditId = `pay:${createHash("sha256")
+          .update(
+            `${payment.sender.toLowerCase()}:${payment.params.recipient.toLowerCase()}:${accepted.join(",")}`,
+          )
+          .digest("hex")}`;
+        await deps.store.sessions.credit({ sessionId, amount: credited, creditId });
+        metrics.payments.inc();
+        metrics.evWei.inc(Number(credited.floor()));
+        const after = await sessionOrThrow(sessionId);
+        const response: PayeePaymentResponse = {
+          version: 1,
+          sessionId,
+          accepted: accepted.length,
+          refused: outcomes.length - accepted.length,
+          credited: weiText(credited),
+          tickets: outcomes,
+          session: balanceJson(after),
+        };
         return response;
-      });
-    },
-  );
+      },
+    );
+
+    routes.get(
+      "/v1/sessions/:id",
+      {
+        config: { scope: ["pay", "charge"] },
+        schema: {
+          summary: "A session's balance, and why it was closed if it was",
+          security: [{ apiKey: [] }],
+          params: SessionParamsSchema,
+          response: { 200: SessionResponseSchema, ...problemResponses(401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const s = await sessionOrThrow(request.params.id);
+        return {
+          sessionId: request.params.id,
+          ...balanceJson(s),
+          closed: s.closedReason !== undefined,
+          ...(s.closedReason === undefined ? {} : { closedReason: s.closedReason }),
+        };
+      },
+    );
+
+    routes.post(
+      "/v1/sessions/:id/check",
+      {
+        config: { scope: "charge" },
+        schema: {
+          summary: "Whether the session can pay a fee now (nothing is debited)",
+          security: [{ apiKey: [] }],
+          params: SessionParamsSchema,
+          body: FeeRequestSchema,
+          response: { 200: CheckResponseSchema, ...problemResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const fee = parseWei(request.body.fee, "/body/fee");
+        const s = await sessionOrThrow(request.params.id);
+        const shortfall = fee.sub(s.balance).sub(tolerance);
+        const canPay = s.closedReason === undefined && shortfall.cmp(0n) <= 0;
+        return {
+          sessionId: request.params.id,
+          canPay,
+          fee: weiText(fee),
+          balance: weiText(s.balance),
+          shortfall: weiText(shortfall.cmp(0n) > 0 ? shortfall : Rational.ZERO),
+          ...(s.closedReason === undefined ? {} : { closedReason: s.closedReason }),
+        };
+      },
+    );
+
+    routes.post(
+      "/v1/sessions/:id/debit",
+      {
+        config: { scope: "charge" },
+        schema: {
+          summary: "Debit the actual fee of finished work (work server only: charge scope)",
+          description:
+            "Requires an Idempotency-Key header. Refused with InsufficientSessionBalanceError (402) when the credit does not cover the fee; with live true the session is then closed with reason credit-exhausted, and later payments and debits get SessionClosedError (409).",
+          security: [{ apiKey: [] }],
+          params: SessionParamsSchema,
+          body: DebitRequestSchema,
+          response: { 200: DebitResponseSchema, ...problemResponses(400, 401, 402, 403, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const key = requireIdempotencyKey(request);
+        const id = request.params.id;
+        const clientId = `charge:${request.client.id}`;
+        const hash = requestHash(`POST /v1/sessions/${id}/debit`, request.body);
+        return perSession.run(id, async () => {
+          const stored = await deps.store.ledger.get(key, clientId);
+          if (stored !== undefined) {
+            if (stored.requestHash !== hash) {
+              throw new IdempotencyKeyReusedError(
+                "This Idempotency-Key was used with another request",
+                {
+                  details: { idempotencyKey: key, client: request.client.id },
+                  hint: "Use a fresh Idempotency-Key for each debit; reuse one only to retry the same debit.",
+                },
+              );
+            }
+            reply.header("idempotent-replayed", "true");
+            return stored.response as DebitResponse;
+          }
+          const fee = parseWei(request.body.fee, "/body/fee");
+          const s = await sessionOrThrow(id);
+          if (s.closedReason !== undefined) {
+            throw new SessionClosedError(`Session ${id} is closed: ${s.closedReason}`, {
+              details: { sessionId: id, reason: s.closedReason },
+              hint: "Stop the work; the payer must start a new session.",
+            });
+          }
+          let balance: Rational;
+          try {
+            ({ balance } = await deps.store.sessions.debit({
+              sessionId: id,
+              amount: fee,
+              tolerance,
+              debitId: key,
+            }));
+          } catch (err) {
+            if (!(err instanceof SessionOverdrawnError)) throw err;
+            if (request.body.live === true) {
+              await deps.store.sessions.close({ sessionId: id, reason: CREDIT_EXHAUSTED });
+              metrics.sessionsClosed.inc({ reason: CREDIT_EXHAUSTED });
+            }
+            throw new InsufficientSessionBalanceError(
+              `Session ${id} cannot pay a fee of ${fee.toString()} wei`,
+              {
+                details: {
+                  sessionId: id,
+                  balance: s.balance.toString(),
+                  fee: fee.toString(),
+                  tolerance: tolerance.toString(),
+                  ...(request.body.live === true ? { closedReason: CREDIT_EXHAUSTED } : {}),
+                },
+                hint:
+                  request.body.live === true
+                    ? "The live session is closed (credit-exhausted): stop the stream; the payer must start a new session."
+                    : "Do not do the work until the payer sends more tickets.",
+                cause: err,
+              },
+            );
+          }
+          const after = await sessionOrThrow(id);
+          const response: DebitResponse = {
+            sessionId: id,
+            fee: weiText(fee),
+            session: balanceJson({ ...after, balance }),
+          };
+          await deps.store.ledger.record({
+            idempotencyKey: key,
+            clientId,
+            requestHash: hash,
+            sender: ZERO_ADDRESS,
+            recipient: config.recipient as `0x${string}`,
+            sessionId: id,
+            evWei: 0n,
+            response,
+            createdAt: BigInt(Date.now()),
+          });
+          return response;
+        });
+      },
+    );
+  });
 
   registerReadiness(app, metrics, [
     { name: "store", check: () => deps.store.ping() },

@@ -251,79 +251,83 @@ export function buildSignerApp(config: SignerServiceConfig, deps: SignerDeps): S
     });
   };
 
-  app.post(
-    "/v1/payments",
-    {
-      config: { scope: "pay" },
-      schema: {
-        summary: "Sign the tickets that pay a fee on the payee's params",
-        description:
-          "Requires an Idempotency-Key header. Refusals a gateway acts on: TicketParamsExpiredError (fetch new params), PriceAboveCeilingError, SpendLimitExceededError (over budget), TooManyTicketsError and PaymentEVTooHighError (pay in smaller steps). When the session's credit covers the fee the answer is 200 with nothingToPay true and no tickets.",
-        security: [{ apiKey: [] }],
-        headers: {
-          type: "object",
-          properties: { "idempotency-key": { type: "string", minLength: 1, maxLength: 200 } },
-        },
-        body: PaymentRequestSchema,
-        response: {
-          200: PaymentResponseSchema,
-          ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429),
+  // Routes register once the OpenAPI plugin is loaded, so it sees each of them.
+  void app.register(async (instance) => {
+    const routes = instance as ServiceApp;
+    routes.post(
+      "/v1/payments",
+      {
+        config: { scope: "pay" },
+        schema: {
+          summary: "Sign the tickets that pay a fee on the payee's params",
+          description:
+            "Requires an Idempotency-Key header. Refusals a gateway acts on: TicketParamsExpiredError (fetch new params), PriceAboveCeilingError, SpendLimitExceededError (over budget), TooManyTicketsError and PaymentEVTooHighError (pay in smaller steps). When the session's credit covers the fee the answer is 200 with nothingToPay true and no tickets.",
+          security: [{ apiKey: [] }],
+          headers: {
+            type: "object",
+            properties: { "idempotency-key": { type: "string", minLength: 1, maxLength: 200 } },
+          },
+          body: PaymentRequestSchema,
+          response: {
+            200: PaymentResponseSchema,
+            ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429),
+          },
         },
       },
-    },
-    async (request, reply) => {
-      const key = requireIdempotencyKey(request);
-      const client = request.client;
-      const hash = requestHash(ROUTE, request.body);
-      const spend = {
-        ...(client.key?.spendLimitWei === undefined
-          ? {}
-          : { limit: BigInt(client.key.spendLimitWei) }),
-        windowSeconds: client.key?.spendWindowSeconds ?? DEFAULT_SPEND_WINDOW_SECONDS,
-      };
-      return perClient.run(client.id, async () => {
-        const stored = await deps.store.ledger.get(key, client.id);
-        if (stored !== undefined) {
-          if (stored.requestHash !== hash) {
-            throw new IdempotencyKeyReusedError(
-              "This Idempotency-Key was used with another request",
-              {
-                details: { idempotencyKey: key, client: client.id },
-                hint: "Use a fresh Idempotency-Key for a new payment; reuse one only to retry the same body.",
-              },
-            );
+      async (request, reply) => {
+        const key = requireIdempotencyKey(request);
+        const client = request.client;
+        const hash = requestHash(ROUTE, request.body);
+        const spend = {
+          ...(client.key?.spendLimitWei === undefined
+            ? {}
+            : { limit: BigInt(client.key.spendLimitWei) }),
+          windowSeconds: client.key?.spendWindowSeconds ?? DEFAULT_SPEND_WINDOW_SECONDS,
+        };
+        return perClient.run(client.id, async () => {
+          const stored = await deps.store.ledger.get(key, client.id);
+          if (stored !== undefined) {
+            if (stored.requestHash !== hash) {
+              throw new IdempotencyKeyReusedError(
+                "This Idempotency-Key was used with another request",
+                {
+                  details: { idempotencyKey: key, client: client.id },
+                  hint: "Use a fresh Idempotency-Key for a new payment; reuse one only to retry the same body.",
+                },
+              );
+            }
+            reply.header("idempotent-replayed", "true");
+            return stored.response as PaymentResponse;
           }
-          reply.header("idempotent-replayed", "true");
-          return stored.response as PaymentResponse;
-        }
-        return pay(request.body, client.id, key, hash, spend);
-      });
-    },
-  );
-
-  app.get(
-    "/v1/sender",
-    {
-      config: { scope: "pay" },
-      schema: {
-        summary: "The sender this signer pays for, and its funds on chain",
-        security: [{ apiKey: [] }],
-        response: { 200: SenderInfoSchema, ...problemResponses(401, 403) },
+          return pay(request.body, client.id, key, hash, spend);
+        });
       },
-    },
-    async () => {
-      const funds = await deps.reader.senderFunds(sender);
-      return {
-        sender,
-        signer: deps.signer.address,
-        deposit: funds.deposit.toString(),
-        reserve: funds.reserve.toString(),
-        unlockEnd: funds.unlockEnd.toString(),
-        chainId: deps.domain.chainId.toString(),
-        broker: deps.domain.verifyingContract,
-      };
-    },
-  );
+    );
+
+    routes.get(
+      "/v1/sender",
+      {
+        config: { scope: "pay" },
+        schema: {
+          summary: "The sender this signer pays for, and its funds on chain",
+          security: [{ apiKey: [] }],
+          response: { 200: SenderInfoSchema, ...problemResponses(401, 403) },
+        },
+      },
+      async () => {
+        const funds = await deps.reader.senderFunds(sender);
+        return {
+          sender,
+          signer: deps.signer.address,
+          deposit: funds.deposit.toString(),
+          reserve: funds.reserve.toString(),
+          unlockEnd: funds.unlockEnd.toString(),
+          chainId: deps.domain.chainId.toString(),
+          broker: deps.domain.verifyingContract,
+        };
+      },
+    );
+  });
 
   registerReadiness(app, metrics, [
     { name: "store", check: () => deps.store.ping() },
