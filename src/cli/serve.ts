@@ -2,49 +2,74 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 import type { ServeOptions } from "./context.js";
-import { ServiceUnavailableError } from "./errors.js";
+import { CliUsageError, ServiceUnavailableError } from "./errors.js";
 import { messages } from "./messages.js";
 
+/** A started service, as the services' entry functions return it. */
+interface RunningService {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+type ServiceName = "signer" | "payee" | "redeemer";
+
 /**
- * Where each long-running service's entry function lives, relative to this file, and its name.
- * The services are built in their own modules; the command line only starts them.
+ * Where each service's entry function lives (relative to this file) and its name. Each module
+ * also exports `loadServiceConfig({ service, file, env, flags })`, which validates the
+ * configuration; the entry is called as `entry(config, { env })` and returns a running service.
  */
-export const SERVICE_ENTRIES = {
-  signer: {
-    modules: ["../services/signer/main.js", "../services/index.js"],
-    name: "startSignerService",
-  },
-  payee: {
-    modules: ["../services/payee/main.js", "../services/index.js"],
-    name: "startPayeeService",
-  },
+export const SERVICE_ENTRIES: Readonly<
+  Record<ServiceName, { readonly modules: readonly string[]; readonly name: string }>
+> = {
+  signer: { modules: ["../services/index.js"], name: "startSignerService" },
+  payee: { modules: ["../services/index.js"], name: "startPayeeService" },
   redeemer: {
-    modules: ["../redeem/daemon.js", "../redeem/main.js", "../redeem/index.js"],
-    name: "startRedeemer",
+    modules: ["../services/index.js", "../redeem/index.js", "../redeem/service.js"],
+    name: "startRedeemerService",
   },
-} as const;
+};
 
-type Entry = (options: ServeOptions) => Promise<unknown> | unknown;
-
-/** The module file for a specifier, as .js (built) or .ts (run from source). */
+/** The module's URL, as .js (built) or .ts (run from source), if it exists. */
 function present(specifier: string): string | undefined {
-  const url = new URL(specifier, import.meta.url);
-  for (const candidate of [url, new URL(specifier.replace(/\.js$/, ".ts"), import.meta.url)]) {
-    if (existsSync(fileURLToPath(candidate))) return candidate.href;
+  for (const candidate of [specifier, specifier.replace(/\.js$/, ".ts")]) {
+    const url = new URL(candidate, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url.href;
   }
   return undefined;
 }
 
 /**
- * Starts `service` through its entry function, found by dynamic import so that a build
- * without the service still runs every other command. Resolves when the service has stopped
- * (the entry may return a handle with `closed` or `close`); fails with
- * {@link ServiceUnavailableError} when this build has no such service.
+ * Settings given on the command line after the service name: `--port 8935` or `--store-url=…`
+ * become `{ port: "8935", storeUrl: "…" }` (the service validates and converts them).
  */
-export async function startService(
-  service: keyof typeof SERVICE_ENTRIES,
-  options: ServeOptions,
-): Promise<void> {
+export function serviceFlags(args: readonly string[]): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    const match = /^--([A-Za-z][\w-]*)(?:=(.*))?$/.exec(arg);
+    if (match === null) {
+      throw new CliUsageError(`"${arg}" is not a --setting of the service.`, {
+        details: { argument: arg },
+        hint: "Give settings as --name value (e.g. --port 8935), in the --config file, or in environment variables.",
+      });
+    }
+    const key = (match[1] ?? "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const value = match[2] ?? args[i + 1];
+    if (match[2] === undefined) i++;
+    if (value === undefined) {
+      throw new CliUsageError(`The setting --${match[1]} has no value.`, {
+        details: { setting: match[1] },
+        hint: "Give settings as --name value, e.g. --port 8935.",
+      });
+    }
+    flags[key] = value;
+  }
+  return flags;
+}
+
+async function loadEntry(
+  service: ServiceName,
+): Promise<{ entry: (...a: unknown[]) => Promise<unknown>; load: (...a: unknown[]) => unknown }> {
   const { modules, name } = SERVICE_ENTRIES[service];
   for (const specifier of modules) {
     const href = present(specifier);
@@ -64,15 +89,45 @@ export async function startService(
       });
     }
     const entry = loaded[name];
-    if (typeof entry !== "function") continue;
-    const handle = (await (entry as Entry)(options)) as { closed?: Promise<unknown> } | undefined;
-    if (handle !== undefined && handle !== null && handle.closed instanceof Promise) {
-      await handle.closed;
+    const load = loaded["loadServiceConfig"];
+    if (typeof entry === "function" && typeof load === "function") {
+      return {
+        entry: entry as (...a: unknown[]) => Promise<unknown>,
+        load: load as (...a: unknown[]) => unknown,
+      };
     }
-    return;
   }
   throw new ServiceUnavailableError(messages.serve.unavailable(service), {
     details: { service, entry: name, looked: [...modules] },
     hint: messages.serve.unavailableHint(service),
+  });
+}
+
+/**
+ * Starts `service`: validates its configuration (`--config` file, environment variables, the
+ * `--setting value` arguments), starts it, and runs until SIGINT or SIGTERM, then closes it
+ * (in-flight requests finish first). The entry modules are loaded on demand, so every other
+ * command runs without the services' packages; a build without the service fails with
+ * {@link ServiceUnavailableError}.
+ */
+export async function startService(service: ServiceName, options: ServeOptions): Promise<void> {
+  const { entry, load } = await loadEntry(service);
+  const config = load({
+    service,
+    ...(options.configFile === undefined ? {} : { file: options.configFile }),
+    env: options.env,
+    flags: serviceFlags(options.args),
+  });
+  const running = (await entry(config, { env: options.env })) as RunningService;
+  process.stderr.write(`${service} service listening on ${running.url}\n`);
+  await new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      process.stderr.write(`${service} service stopping…\n`);
+      running.close().then(resolve, reject);
+    };
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
   });
 }

@@ -17,6 +17,7 @@ import TicketBrokerModule from "../../ignition/modules/TicketBroker.js";
 import type { ServeOptions } from "../../src/cli/context.js";
 import { resolveBrokerAddress } from "../../src/cli/deployment.js";
 import { NoDeploymentError } from "../../src/cli/errors.js";
+import { serviceFlags, startService } from "../../src/cli/serve.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../../src/cli/run.js";
 import { FileWinnerStore } from "../../src/recipient/fileWinnerStore.js";
 import { RawKeyTicketSigner } from "../../src/signTicket.js";
@@ -335,5 +336,23 @@ describe("ticketbroker CLI: groups, keys, shapes, hints, winner files", function
       ["payee", "payee.json"],
     ]);
     expect((await cli("serve", "--help")).out).to.contain("redeemer");
+    const settings = await cli("serve", "signer", "--port", "8935", "--store-url=memory:");
+    expect(settings.code, settings.err).to.equal(EXIT_OK);
+    expect(served[1]?.options.args).to.deep.equal(["--port", "8935", "--store-url=memory:"]);
+    expect(serviceFlags(served[1]?.options.args ?? [])).to.deep.equal({
+      port: "8935",
+      storeUrl: "memory:",
+    });
+  });
+
+  it("serve reaches the services' own configuration check (signer and payee are wired)", async function () {
+    for (const service of ["signer", "payee"] as const) {
+      const error = await startService(service, {
+        configFile: path.join(dir, "missing.json"),
+        args: [],
+        env: {},
+      }).catch((e: unknown) => e);
+      expect(error, service).to.have.property("code", "ServiceConfigError");
+    }
   });
 });
