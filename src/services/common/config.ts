@@ -211,7 +211,13 @@ export function loadServiceConfig(args: {
       problems.push(`--${key}: not a setting of the ${args.service} service`);
       continue;
     }
-    merged[key] = value;
+    if (typeof value === "string" && isComposite(props[key]!)) {
+      try {
+        merged[key] = JSON.parse(value);
+      } catch {
+        problems.push(`--${key}: must be JSON (${key} is a list or an object)`);
+      }
+    } else merged[key] = value;
   }
   for (const key of Object.keys(merged)) {
     if (!(key in props)) problems.push(`${key}: not a setting of the ${args.service} service`);
