@@ -273,3 +273,65 @@ export {
   type ClockReading,
 } from "./clock.js";
 export { cryptoBackend, type CryptoBackend } from "./internal/cryptoBackend.js";
+// redemption engine: plan, cost, transactions, daemon
+export {
+  planRedemption,
+  delegatedSigners,
+  winnerSigner,
+  isPermanentRedemptionError,
+  RedemptionPlanMissingStateError,
+  type PlanWinner,
+  type SenderChainState,
+  type DueWinner,
+  type WaitingReason,
+  type RedemptionPlan,
+} from "./redeem/plan.js";
+export { loadChainState } from "./redeem/chainState.js";
+export {
+  ARBITRUM_NODE_INTERFACE,
+  ARBITRUM_CHAIN_IDS,
+  RedemptionCostError,
+  readFees,
+  effectiveGasPrice,
+  redemptionCalldata,
+  isArbitrum,
+  estimateRedemptionCost,
+  measureCostCurve,
+  costAt,
+  type JsonRpcSender,
+  type FeeQuote,
+  type RedemptionCost,
+  type CostCurve,
+} from "./redeem/cost.js";
+export {
+  decideRedemption,
+  maxBatchSize,
+  type RedemptionEconomics,
+  type RedemptionDecision,
+} from "./redeem/decide.js";
+export {
+  RedemptionTransactions,
+  RedemptionTransactionError,
+  type TransactionSigner,
+  type TransactionSettings,
+  type InFlight,
+  type Settlement,
+} from "./redeem/transactions.js";
+export {
+  RedeemerDaemon,
+  redeemOnce,
+  runRedeemer,
+  type RedeemerOptions,
+  type RedeemerRoundReport,
+} from "./redeem/daemon.js";
+export {
+  prometheusRedeemerMetrics,
+  type RedeemerMetrics,
+  type RedeemerSnapshot,
+} from "./redeem/metrics.js";
+export {
+  startRedeemer,
+  loadRedeemerConfig,
+  RedeemerConfigError,
+  type RedeemerProcessConfig,
+} from "./redeem/main.js";

@@ -1,0 +1,197 @@
+/**
+ * The redeemer as a process (`ticketbroker serve redeemer`): settings from a JSON file and
+ * `TICKETBROKER_*` environment variables, a store opened by URL, the chain over JSON-RPC, the
+ * daemon started, and a clean stop on SIGINT/SIGTERM.
+ */
+import { readFileSync } from "node:fs";
+
+import { Wallet } from "ethers";
+import { pino } from "pino";
+
+import { ContractBrokerReader } from "../chain/brokerReader.js";
+import { createProvider } from "../chain/cachedBrokerReader.js";
+import { TicketBrokerError } from "../errors.js";
+import type { Hex } from "../internal/bytes.js";
+import { openStore } from "../store/openStore.js";
+import { readTicketDomain } from "../ticketTypes.js";
+import { TicketBroker__factory } from "../../typechain-types/index.js";
+import { runRedeemer } from "./daemon.js";
+
+/** The redeemer process's settings are missing or malformed. */
+export class RedeemerConfigError extends TicketBrokerError {}
+
+/** The redeemer process's settings (file keys; each also `TICKETBROKER_<UPPER_SNAKE>`). */
+export interface RedeemerProcessConfig {
+  /** JSON-RPC URL of the broker's chain. */
+  readonly rpcUrl: string;
+  /** The TicketBroker address. */
+  readonly broker: Hex;
+  /** `sqlite:<file>` or `postgres://…` (the payee's database). */
+  readonly storeUrl: string;
+  readonly intervalMs: number;
+  readonly marginBps: bigint;
+  readonly expiryMarginSeconds: bigint;
+  readonly maxBatchSize: number;
+  readonly confirmations: number;
+  readonly graceSeconds: bigint;
+}
+
+/** Environment variable holding the recipient's private key (never in the file). */
+export const REDEEMER_KEY_ENV = "TICKETBROKER_REDEEMER_KEY";
+
+const envName = (key: string) =>
+  `TICKETBROKER_${key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+
+/**
+ * Reads the settings: the file's keys, overridden by `TICKETBROKER_RPC_URL`, `…_BROKER`,
+ * `…_STORE_URL`, `…_INTERVAL_MS`, `…_MARGIN_BPS`, `…_EXPIRY_MARGIN_SECONDS`,
+ * `…_MAX_BATCH_SIZE`, `…_CONFIRMATIONS`, `…_GRACE_SECONDS`.
+ */
+export function loadRedeemerConfig(args: {
+  configFile?: string | undefined;
+  env: Record<string, string | undefined>;
+}): RedeemerProcessConfig {
+  let file: Record<string, unknown> = {};
+  if (args.configFile !== undefined) {
+    try {
+      file = JSON.parse(readFileSync(args.configFile, "utf8")) as Record<string, unknown>;
+    } catch (cause) {
+      throw new RedeemerConfigError(`Cannot read the configuration file ${args.configFile}`, {
+        details: { file: args.configFile },
+        hint: "Pass a readable JSON object whose keys are the setting names.",
+        cause,
+      });
+    }
+  }
+  const get = (key: string): string | undefined => {
+    const fromEnv = args.env[envName(key)];
+    if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+    const v = file[key];
+    return v === undefined || v === null ? undefined : String(v);
+  };
+  const required = (key: string): string => {
+    const v = get(key);
+    if (v === undefined) {
+      throw new RedeemerConfigError(`The redeemer needs ${key}`, {
+        details: { setting: key, env: envName(key) },
+        hint: `Set ${envName(key)} or "${key}" in the configuration file.`,
+      });
+    }
+    return v;
+  };
+  const integer = (key: string, fallback: string): bigint => {
+    const v = get(key) ?? fallback;
+    if (!/^\d+$/.test(v)) {
+      throw new RedeemerConfigError(`${key} must be a non-negative integer, got ${v}`, {
+        details: { setting: key, value: v },
+        hint: `Set ${envName(key)} to a whole number.`,
+      });
+    }
+    return BigInt(v);
+  };
+  const broker = required("broker");
+  if (!/^0x[0-9a-fA-F]{40}$/.test(broker)) {
+    throw new RedeemerConfigError(`broker is not an address: ${broker}`, {
+      details: { broker },
+      hint: "Set TICKETBROKER_BROKER to the TicketBroker's 0x address.",
+    });
+  }
+  return {
+    rpcUrl: required("rpcUrl"),
+    broker: broker as Hex,
+    storeUrl: required("storeUrl"),
+    intervalMs: Number(integer("intervalMs", "15000")),
+    marginBps: integer("marginBps", "10000"),
+    expiryMarginSeconds: integer("expiryMarginSeconds", "3600"),
+    maxBatchSize: Number(integer("maxBatchSize", "50")),
+    confirmations: Number(integer("confirmations", "1")),
+    graceSeconds: integer("graceSeconds", "60"),
+  };
+}
+
+/**
+ * Entry of `ticketbroker serve redeemer`: loads the settings, opens the store, connects, starts
+ * the daemon (one per recipient across processes, by the store's leader lock) and resolves with
+ * a handle whose `closed` settles after SIGINT/SIGTERM or `close()`.
+ *
+ * @example
+ * ```ts
+ * const { closed } = await startRedeemer({ configFile: "redeemer.json", env: process.env });
+ * await closed;
+ * ```
+ */
+export async function startRedeemer(options: {
+  configFile?: string | undefined;
+  args?: readonly string[];
+  env: Record<string, string | undefined>;
+}): Promise<{ closed: Promise<void>; close(): Promise<void> }> {
+  const config = loadRedeemerConfig(options);
+  const key = options.env[REDEEMER_KEY_ENV];
+  if (key === undefined || key === "") {
+    throw new RedeemerConfigError("The redeemer has no key", {
+      details: { env: REDEEMER_KEY_ENV },
+      hint: `Set ${REDEEMER_KEY_ENV} to the recipient's private key: it signs the redemption transactions.`,
+    });
+  }
+  const wallet = new Wallet(key);
+  const log = pino({ name: "ticketbroker-redeemer" });
+  const provider = createProvider(config.rpcUrl);
+  const broker = TicketBroker__factory.connect(config.broker, provider);
+  const domain = await readTicketDomain(broker);
+  const store = await openStore({ url: config.storeUrl });
+  const daemon = runRedeemer({
+    recipient: wallet.address as Hex,
+    store: store.winners,
+    locks: store.locks,
+    reader: new ContractBrokerReader({ broker }),
+    rpc: provider,
+    signer: wallet,
+    broker: config.broker,
+    chainId: domain.chainId,
+    graceSeconds: config.graceSeconds,
+    intervalMs: config.intervalMs,
+    economics: {
+      marginBps: config.marginBps,
+      expiryMarginSeconds: config.expiryMarginSeconds,
+      maxBatchSize: config.maxBatchSize,
+    },
+    transactions: { confirmations: config.confirmations },
+    log: (fields, message) => log.info(fields, message),
+    metrics: {
+      onRound: (s) =>
+        log.info(
+          {
+            leader: s.leader,
+            pending: s.pendingCount,
+            pendingFaceValue: s.pendingFaceValue.toString(),
+            redeemed: s.redeemedCount,
+            sendersCannotPay: s.sendersCannotPay,
+            nearExpiry: s.nearExpiry,
+            costRatio: s.costRatio,
+            ...(s.error === undefined ? {} : { error: s.error }),
+          },
+          "redeemer round",
+        ),
+    },
+  });
+  log.info(
+    { recipient: wallet.address, broker: config.broker, store: store.kind },
+    "redeemer started",
+  );
+  let resolveClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => (resolveClosed = resolve));
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      await daemon.stop();
+      await store.close();
+      provider.destroy();
+      log.info("redeemer stopped");
+      resolveClosed();
+    })();
+    return closing;
+  };
+  process.once("SIGINT", () => void close());
+  process.once("SIGTERM", () => void close());
+  return { closed, close };
+}
