@@ -1,0 +1,342 @@
+/**
+ * The client side of the x402 "lottery" scheme: a `fetch` wrapper that meets a 402 with tickets,
+ * retries, and keeps the session's credit so that most requests carry no ticket at all.
+ */
+import { keccak256 } from "../internal/keccak.js";
+import { toHex } from "../internal/bytes.js";
+import type { TicketSender } from "../sender/ticketSender.js";
+import type { TicketParams } from "../ticketParams.js";
+import { WireDecodeError } from "../wire/errors.js";
+import { encodePayment, type PaymentMessage } from "../wire/payment.js";
+import { decodeTicketParams } from "../wire/ticketParams.js";
+import {
+  LotteryChallengeError,
+  LotteryOverchargeError,
+  LotteryPaymentRefusedError,
+  LotteryPriceAboveCeilingError,
+} from "./errors.js";
+import {
+  LOTTERY_SCHEME,
+  LOTTERY_SENDER_HEADER,
+  PAYMENT_REQUIRED_HEADER,
+  PAYMENT_RESPONSE_HEADER,
+  PAYMENT_SIGNATURE_HEADER,
+  X402_VERSION,
+  checkLotteryRequirements,
+  checkLotterySettlement,
+  checkPaymentRequired,
+  decodeHeader,
+  encodeHeader,
+  type LotteryPaymentPayload,
+  type LotteryRequirements,
+  type LotterySettlement,
+} from "./headers.js";
+
+/** What the server asks, decoded, and how much the client should pay now. */
+export interface LotteryChallenge {
+  readonly url: string;
+  /** The offer as the server sent it. */
+  readonly requirements: LotteryRequirements;
+  /** The ticket params the server issued for this sender. */
+  readonly params: TicketParams;
+  readonly session: string;
+  /** The session's credit, wei (rounded down). */
+  readonly balance: bigint;
+  /** Price (or maximum, `upto`) of one request, wei. */
+  readonly price: bigint;
+  /** EV in wei the tickets of this payment should carry (the prepay suggestion, capped). */
+  readonly amount: bigint;
+}
+
+/** Options of {@link wrapFetchWithLottery}. */
+export interface LotteryFetchOptions {
+  /** The sender paying; named in the LOTTERY-SENDER header so a 402 carries params for it. */
+  readonly sender: `0x${string}`;
+  /** Signs tickets worth `challenge.amount` on `challenge.params` (local key or signer service). */
+  pay(challenge: LotteryChallenge): Promise<PaymentMessage>;
+  /** The most one request may cost (wei): an offer above it is refused before paying. */
+  readonly maxPrice: bigint;
+  /** The most EV one payment may carry (wei; default 100 × maxPrice). */
+  readonly maxPayment?: bigint;
+  /** Called with every PAYMENT-RESPONSE the server sends (success or not). */
+  onSettlement?(settlement: LotterySettlement, url: string): void;
+}
+
+/** A fetch that pays lottery-priced routes, with what it knows of its sessions. */
+export type LotteryFetch = typeof fetch & {
+  /** Session credit per payee (`network|payTo`), as the server last reported it. */
+  readonly sessions: ReadonlyMap<string, { session: string; balance: bigint }>;
+};
+
+/** Most requests one call makes: session credit, a payment, and one retry with fresh params. */
+const MAX_ATTEMPTS = 3;
+
+/**
+ * Wraps `fetchFn` so that a lottery-priced route is paid automatically. The first request to a
+ * payee gets a 402 whose offer carries params issued for `options.sender`; the wrapper checks the
+ * price against `maxPrice`, asks `pay` for tickets worth the suggested prepayment, and retries.
+ * Later requests spend the session's credit and carry no ticket until it runs out. Throws
+ * {@link LotteryPriceAboveCeilingError}, {@link LotteryOverchargeError} (the server charged more
+ * than its offer), {@link LotteryPaymentRefusedError} (a payment was refused) or
+ * {@link LotteryChallengeError} (an unreadable 402).
+ *
+ * @example
+ * ```ts
+ * const paidFetch = wrapFetchWithLottery(fetch, {
+ *   sender: gateway.sender, maxPrice: 10n ** 13n, pay: payWithTicketSender(gateway),
+ * });
+ * const answer = await (await paidFetch("http://127.0.0.1:8080/v1/infer", { method: "POST", body })).json();
+ * ```
+ */
+export function wrapFetchWithLottery(
+  fetchFn: typeof fetch,
+  options: LotteryFetchOptions,
+): LotteryFetch {
+  const maxPayment = options.maxPayment ?? options.maxPrice * 100n;
+  /** Per route (origin + path): the offer last paid against. */
+  const offers = new Map<string, LotteryRequirements>();
+  /** Per payee (network|payTo): session and credit. */
+  const sessions = new Map<string, { session: string; balance: bigint }>();
+
+  const paidFetch = async (
+    input: Parameters<typeof fetch>[0],
+    init?: RequestInit,
+  ): Promise<Response> => {
+    const base = new Request(input, init);
+    const url = new URL(base.url);
+    const route = `${url.origin}${url.pathname}`;
+    let offer = offers.get(route);
+    let attempt: { payload?: LotteryPaymentPayload; offer?: LotteryRequirements } = {};
+    const known = offer === undefined ? undefined : sessions.get(payeeKey(offer));
+    if (offer !== undefined && known !== undefined && known.balance >= BigInt(offer.amount)) {
+      attempt = { payload: payloadFor(offer, known.session), offer };
+    }
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      const request = base.clone();
+      request.headers.set(LOTTERY_SENDER_HEADER, options.sender);
+      if (attempt.payload !== undefined) {
+        request.headers.set(PAYMENT_SIGNATURE_HEADER, encodeHeader(attempt.payload));
+      }
+      const response = await fetchFn(request);
+      const settlement = readSettlement(response, base.url);
+      if (settlement !== undefined) {
+        options.onSettlement?.(settlement, base.url);
+        if (attempt.offer !== undefined) {
+          sessions.set(payeeKey(attempt.offer), {
+            session: settlement.session,
+            balance: BigInt(settlement.balance),
+          });
+          if (BigInt(settlement.charged) > BigInt(attempt.offer.amount)) {
+            throw new LotteryOverchargeError("The server charged more than its offer", {
+              details: {
+                url: base.url,
+                charged: settlement.charged,
+                offered: attempt.offer.amount,
+              },
+              hint: "Stop paying this server: it does not keep to its advertised price. Report it to its operator.",
+            });
+          }
+        }
+      }
+      if (response.status !== 402) {
+        if (attempt.offer !== undefined) offers.set(route, attempt.offer);
+        return response;
+      }
+      const challenge = readOffer(response, base.url);
+      if (challenge === undefined) return response; // no lottery offer: not ours to pay
+      if (attempt.payload?.payload.payment !== undefined) {
+        const reason = challenge.error ?? "unknown";
+        if (
+          reason !== "ticket_refused" ||
+          i + 1 >= MAX_ATTEMPTS ||
+          !refusedForFreshParams(settlement)
+        ) {
+          throw new LotteryPaymentRefusedError(`The server refused the payment: ${reason}`, {
+            details: {
+              url: base.url,
+              reason,
+              settlement: settlement ?? null,
+              problem: await problemOf(response),
+            },
+            hint: "See details.problem for the server's reason and hint; docs/x402-lottery.md lists the codes.",
+          });
+        }
+      }
+      offer = challenge.offer;
+      const price = BigInt(offer.amount);
+      if (price > options.maxPrice) {
+        throw new LotteryPriceAboveCeilingError(
+          "The server asks more per request than the client allows",
+          {
+            details: { url: base.url, price: offer.amount, maxPrice: options.maxPrice.toString() },
+            hint: "Raise maxPrice if the price is acceptable, or use another server.",
+          },
+        );
+      }
+      if (offer.extra.params === undefined) {
+        throw new LotteryChallengeError(
+          "The server's offer carries no ticket params for this sender",
+          {
+            details: {
+              url: base.url,
+              error: challenge.error ?? null,
+              problem: await problemOf(response),
+            },
+            hint: "See details.problem: the payee could not issue params (e.g. the sender's deposit is unlocking or too small).",
+          },
+        );
+      }
+      const params = decodeTicketParams(offer.extra.params);
+      // A session this client already holds with the payee (from another route) is reused.
+      const mine = sessions.get(payeeKey(offer));
+      const session = mine?.session ?? offer.extra.session;
+      const balance =
+        mine === undefined || mine.session === offer.extra.session
+          ? BigInt(offer.extra.balance)
+          : mine.balance;
+      const need = price > balance ? price - balance : 0n;
+      const prepay = BigInt(offer.extra.pricing.prepay);
+      let amount = prepay > balance ? prepay - balance : 0n;
+      if (amount < need) amount = need;
+      if (amount === 0n) amount = price; // the server says the credit is short: buy one request's worth
+      if (amount > maxPayment) amount = maxPayment;
+      const triedSession =
+        attempt.payload?.payload.session === session &&
+        attempt.payload.payload.payment === undefined;
+      if (need === 0n && !triedSession) {
+        attempt = { payload: payloadFor(offer, session), offer };
+        continue;
+      }
+      if (amount < need) {
+        throw new LotteryPriceAboveCeilingError(
+          "Paying for this request needs more than the client's ceiling per payment",
+          {
+            details: { url: base.url, need: need.toString(), maxPayment: maxPayment.toString() },
+            hint: "Raise maxPayment, or use a server whose price fits within it.",
+          },
+        );
+      }
+      const payment = await options.pay({
+        url: base.url,
+        requirements: offer,
+        params,
+        session,
+        balance,
+        price,
+        amount,
+      });
+      attempt = {
+        payload: {
+          ...payloadFor(offer, session),
+          payload: { session, payment: encodePayment(payment) },
+        },
+        offer,
+      };
+    }
+    throw new LotteryPaymentRefusedError("The server kept asking for payment", {
+      details: { url: base.url, attempts: MAX_ATTEMPTS },
+      hint: "The server answered 402 to every attempt; check its offer and the client's ceilings.",
+    });
+  };
+  return Object.assign(paidFetch, { sessions }) as LotteryFetch;
+}
+
+/** A `pay` callback over a local {@link TicketSender}: checks the params, signs the tickets. */
+export function payWithTicketSender(
+  sender: Pick<TicketSender, "sender" | "acceptParams" | "pay">,
+  options: { delegate?: `0x${string}` } = {},
+): (challenge: LotteryChallenge) => Promise<PaymentMessage> {
+  return async (challenge) => {
+    await sender.acceptParams(challenge.params);
+    const workId = toHex(keccak256(Buffer.from(`x402-lottery:${challenge.session}`, "utf8")));
+    const { tickets } = await sender.pay({
+      params: challenge.params,
+      amount: challenge.amount,
+      workId,
+    });
+    return {
+      sender: sender.sender,
+      params: challenge.params,
+      tickets,
+      ...(options.delegate === undefined ? {} : { delegate: options.delegate }),
+    };
+  };
+}
+
+function payeeKey(offer: LotteryRequirements): string {
+  return `${offer.network}|${offer.payTo.toLowerCase()}`;
+}
+
+function payloadFor(offer: LotteryRequirements, session: string): LotteryPaymentPayload {
+  const { params: _params, ...extra } = offer.extra;
+  return {
+    x402Version: X402_VERSION,
+    accepted: { ...offer, extra } as unknown as LotteryPaymentPayload["accepted"],
+    payload: { session },
+  };
+}
+
+/** Params expired or came from before a restart: a fresh 402's params will do. */
+function refusedForFreshParams(settlement: LotterySettlement | undefined): boolean {
+  const codes = new Set(["TicketParamsExpiredOnReceiveError", "TicketParamsFromEarlierRunError"]);
+  return settlement !== undefined && settlement.ticketsRefused.every((r) => codes.has(r.code));
+}
+
+function readSettlement(response: Response, url: string): LotterySettlement | undefined {
+  const header = response.headers.get(PAYMENT_RESPONSE_HEADER);
+  if (header === null) return undefined;
+  try {
+    return checkLotterySettlement.check(decodeHeader(header));
+  } catch (err) {
+    throw new LotteryChallengeError(`The server's ${PAYMENT_RESPONSE_HEADER} cannot be read`, {
+      details: { url, field: err instanceof WireDecodeError ? err.field : null },
+      hint: "The server does not follow docs/x402-lottery.md; report it to its operator.",
+      cause: err,
+    });
+  }
+}
+
+function readOffer(
+  response: Response,
+  url: string,
+): { offer: LotteryRequirements; error?: string } | undefined {
+  const header = response.headers.get(PAYMENT_REQUIRED_HEADER);
+  if (header === null) return undefined;
+  let required;
+  try {
+    required = checkPaymentRequired.check(decodeHeader(header));
+  } catch (err) {
+    throw new LotteryChallengeError(`The server's ${PAYMENT_REQUIRED_HEADER} cannot be read`, {
+      details: { url, field: err instanceof WireDecodeError ? err.field : null },
+      hint: "The server does not follow x402 version 2; report it to its operator.",
+      cause: err,
+    });
+  }
+  for (const entry of required.accepts) {
+    if (
+      typeof entry !== "object" ||
+      entry === null ||
+      (entry as { scheme?: unknown }).scheme !== LOTTERY_SCHEME
+    )
+      continue;
+    try {
+      const offer = checkLotteryRequirements.check(entry);
+      return { offer, ...(required.error === undefined ? {} : { error: required.error }) };
+    } catch (err) {
+      throw new LotteryChallengeError("The server's lottery offer cannot be read", {
+        details: { url, field: err instanceof WireDecodeError ? err.field : null },
+        hint: "The server does not follow docs/x402-lottery.md; report it to its operator.",
+        cause: err,
+      });
+    }
+  }
+  return undefined;
+}
+
+async function problemOf(response: Response): Promise<unknown> {
+  try {
+    return (await response.clone().json()) as unknown;
+  } catch {
+    return null;
+  }
+}
