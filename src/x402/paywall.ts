@@ -45,7 +45,6 @@ export type LotteryErrorReason =
   | "invalid_header"
   | "requirements_mismatch"
   | "invalid_session"
-  | "invalid_payment"
   | "ticket_refused"
   | "insufficient_credit";
 
@@ -365,7 +364,7 @@ export function createLotteryPaywall(options: LotteryPaywallOptions): LotteryPay
         const e = err as WireDecodeError;
         return refuse(
           request,
-          "invalid_payment",
+          "invalid_header",
           {
             message: e.message,
             hint: e.hint,
