@@ -1,6 +1,7 @@
 import { PostgresStore } from "../../src/store/postgres/postgresStore.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
 import { describeStoreConformance } from "./conformance.js";
+import { itAgreesWithMemoryModel } from "./model.js";
 
 describe("PostgreSQL store", function () {
   this.timeout(120_000);
@@ -22,5 +23,12 @@ describe("PostgreSQL store", function () {
       const store = await PostgresStore.open({ url, ...options });
       return { store, another: () => PostgresStore.open({ url, ...options }) };
     },
+  });
+
+  describe("memory model", function () {
+    itAgreesWithMemoryModel(
+      async () => PostgresStore.open({ url: await server.createDatabase(), blockSize: 4n }),
+      25,
+    );
   });
 });

@@ -4,6 +4,7 @@ import path from "node:path";
 
 import { SqliteStore } from "../../src/store/sqlite/sqliteStore.js";
 import { describeStoreConformance } from "./conformance.js";
+import { itAgreesWithMemoryModel } from "./model.js";
 
 const root = mkdtempSync(path.join(tmpdir(), "tb-sqlite-"));
 let n = 0;
@@ -23,4 +24,14 @@ describeStoreConformance({
       another: () => Promise.resolve(SqliteStore.open({ file, ...options })),
     });
   },
+});
+
+describe("SQLite store: memory model", function () {
+  itAgreesWithMemoryModel(
+    () =>
+      Promise.resolve(
+        SqliteStore.open({ file: path.join(root, `model-${++n}.db`), blockSize: 4n }),
+      ),
+    60,
+  );
 });

@@ -41,6 +41,15 @@ export class PostgresReplayStore implements ReplayStore {
         [r, s, p],
       );
       if (Number(params.rows[0]?.nonce_count ?? 0) >= a.maxPerParams) return { outcome: "limit" };
+      if (a.closesAt < a.now) {
+        // Params already closed: the nonce, above the floor, becomes the floor at once.
+        await c.query("UPDATE replay_floors SET floor = $3 WHERE recipient = $1 AND sender = $2", [
+          r,
+          s,
+          nonce,
+        ]);
+        return { outcome: "accepted" };
+      }
       await c.query(
         `INSERT INTO replay_params (recipient, sender, params_key, closes_at, nonce_count) VALUES ($1, $2, $3, $4, 1)
          ON CONFLICT (recipient, sender, params_key) DO UPDATE SET nonce_count = replay_params.nonce_count + 1`,

@@ -142,11 +142,14 @@ export class PostgresWinnerStore implements DurableWinnerStore {
     txHash: string | undefined,
     set: Record<string, string | null>,
   ): Promise<void> {
-    const wanted = [...new Set(digests.map((d) => d.toLowerCase()))].sort();
+    // Checked in the caller's order (so every backend reports the same first refusal), locked in
+    // digest order (so two moves over the same winners cannot deadlock).
+    const wanted = [...new Set(digests.map((d) => d.toLowerCase()))];
+    const lockOrder = [...wanted].sort();
     return this.db.tx(async (c) => {
       const res = await c.query<{ digest: string; state: WinnerState; tx_hash: string | null }>(
         "SELECT digest, state, tx_hash FROM winners WHERE digest = ANY($1::text[]) ORDER BY digest FOR UPDATE",
-        [wanted],
+        [lockOrder],
       );
       const found = new Map(res.rows.map((r) => [r.digest, r]));
       const apply: string[] = [];

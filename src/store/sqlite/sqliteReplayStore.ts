@@ -42,6 +42,11 @@ export class SqliteReplayStore implements ReplayStore {
             )
             .get(r, s, p) as { nonce_count: number } | undefined;
           if (Number(params?.nonce_count ?? 0) >= a.maxPerParams) return { outcome: "limit" };
+          if (a.closesAt < a.now) {
+            // Params already closed: the nonce, above the floor, becomes the floor at once.
+            this.#raise(r, s, a.nonce);
+            return { outcome: "accepted" };
+          }
           if (params === undefined) {
             this.sql
               .stmt(
