@@ -6,6 +6,7 @@ import type { SignedTicket } from "../ticketTypes.js";
 import type { TicketSigner } from "../signTicket.js";
 import {
   assertBigint,
+  assertHasMethods,
   assertHexBytes,
   assertObject,
   assertTicketParams,
@@ -135,6 +136,10 @@ export async function createPayment(args: {
   assertBigint(args.now, "now");
   assertHexBytes(args.workId, 32, "workId");
   if (args.nonceFloor !== undefined) assertBigint(args.nonceFloor, "nonceFloor");
+  if (args.maxTotalEV !== undefined) checkRationalOrBigint(args.maxTotalEV, "maxTotalEV");
+  assertHasMethods(args.signer, "signer", ["signTicket"]);
+  assertHasMethods(args.hasher, "hasher", ["digest"]);
+  assertHasMethods(args.nonces, "nonces", ["take"]);
   if (args.now > params.expirationTime) {
     throw new TicketParamsExpiredError("Ticket params expired", {
       details: { expirationTime: params.expirationTime, now: args.now },

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 
-import { assertBigint, normalizeAddress } from "../inputs.js";
+import { assertBigint, assertObject, normalizeAddress } from "../inputs.js";
 import { NonceStoreError } from "./errors.js";
 import {
   checkBlockSize,
@@ -79,6 +79,7 @@ export class FileNonceStore implements NonceStore {
     recipient: `0x${string}`;
     above?: bigint;
   }): Promise<NonceRange> {
+    assertObject(args, "reserve arguments");
     // Addresses come from outside (the recipient names itself in its params): only a checked,
     // lowercased 20-byte address may become part of a path.
     const sender = normalizeAddress(args.sender, "sender");

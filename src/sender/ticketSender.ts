@@ -129,7 +129,7 @@ export class TicketSender {
     assertAddress(recipient, "recipient");
     if (typeof floor !== "bigint" || floor < 0n || floor >= MAX_SENDER_NONCE) {
       throw new NonceStoreError("A nonce floor must be a bigint from 0 to 2^96 − 2", {
-        details: { recipient, floor: String(floor) },
+        details: { recipient, floor: describeValue(floor) },
         hint: "Pass details.floor of the recipient's TicketNonceBelowClosedParamsError as a bigint (BigInt(text) if it came as JSON).",
       });
     }

@@ -1,0 +1,756 @@
+/**
+ * Every public entry point either succeeds or throws a TicketBrokerError, whatever it is
+ * given. Each exported function, constructor and method that takes input is listed below with
+ * a valid call and a generator that breaks it: malformed values of every shape (undefined,
+ * null, numbers, strings, out-of-range bigints, arrays, objects missing fields, bad hex) in
+ * place of a whole argument or of any field nested inside one. A TypeError, RangeError or
+ * provider error escaping is a failure.
+ *
+ * A completeness check keeps the list honest: every function or class exported by
+ * src/index.ts must be listed here, or named in NO_INPUT with the reason it takes none.
+ */
+import { expect } from "chai";
+import fc from "fast-check";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import * as lib from "../../src/index.js";
+import type { TicketBroker } from "../../typechain-types/index.js";
+import {
+  FakeReader,
+  SECRET,
+  SENDER_KEY,
+  domain,
+  fixtureRecipient,
+  hasher,
+  makeParams,
+  recipientAddress,
+  senderSigner,
+  storeTestWinner,
+} from "../lib/flowFixtures.js";
+
+const RUNS = Number(process.env["PUBLIC_API_RUNS"] ?? 1000);
+
+// ---------------------------------------------------------------------------------------------
+// Malformed values
+
+const badHex = fc.constantFrom(
+  "",
+  "0x",
+  "0X1234",
+  "0x/../../x",
+  "../../etc/passwd",
+  "broker.eth",
+  `0x${"a".repeat(39)}`,
+  `0x${"a".repeat(41)}`,
+  `0x${"zz".repeat(20)}`,
+  `0x${"ab".repeat(31)}`,
+  `0x${"ab".repeat(33)}`,
+  `0x${"ab".repeat(64)}`,
+  "0x5FbDB2315678afecb367f032d93F642f64180aA3",
+  "NaN",
+  "-1",
+  "1e18",
+);
+
+/** Values of every shape that a caller might hand over by mistake. */
+const junk: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(undefined, null, true, false, 0, -1, 1, 1.5, NaN, Infinity, -0),
+  fc.integer(),
+  fc.double(),
+  fc.string({ maxLength: 12 }),
+  badHex,
+  fc.bigInt({ min: -(1n << 300n), max: -1n }),
+  fc.bigInt({ min: 1n << 256n, max: 1n << 300n }),
+  fc.constantFrom({}, [], Object.create(null) as object, [1n], { num: 1n, den: 0n }),
+  fc.array(fc.oneof(fc.integer(), fc.string({ maxLength: 4 }), fc.constant(null)), {
+    maxLength: 3,
+  }),
+  fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(fc.integer(), fc.string({ maxLength: 4 })), {
+    maxKeys: 3,
+  }),
+  fc.constantFrom(new Uint8Array(0), new Uint8Array(31), new Uint8Array(65)),
+);
+
+function isPlain(value: unknown): value is Record<string, unknown> | unknown[] {
+  if (Array.isArray(value)) return true;
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Every path to a value inside plain objects and arrays (class instances are leaves). */
+function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
+  const out: (string | number)[][] = [];
+  if (!isPlain(value)) return out;
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : Object.entries(value);
+  for (const [key, child] of entries) {
+    const p = [...prefix, key];
+    out.push(p, ...pathsOf(child, p));
+  }
+  return out;
+}
+
+/** A deep copy of plain containers with the value at `at` replaced (or deleted). */
+function replaceAt(
+  value: unknown,
+  at: (string | number)[],
+  replacement: { value: unknown } | "delete",
+): unknown {
+  if (at.length === 0) return replacement === "delete" ? undefined : replacement.value;
+  const [head, ...rest] = at as [string | number, ...(string | number)[]];
+  if (Array.isArray(value)) {
+    const copy = [...value];
+    if (rest.length === 0 && replacement === "delete") copy.splice(Number(head), 1);
+    else copy[Number(head)] = replaceAt(value[Number(head)], rest, replacement);
+    return copy;
+  }
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  if (rest.length === 0 && replacement === "delete") delete copy[String(head)];
+  else copy[String(head)] = replaceAt(copy[String(head)], rest, replacement);
+  return copy;
+}
+
+/** `valid` broken: replaced whole, or one nested value replaced by junk or removed. */
+function broken(valid: unknown): fc.Arbitrary<unknown> {
+  const paths = pathsOf(valid);
+  if (paths.length === 0) return junk;
+  const at = fc.constantFrom(...paths);
+  return fc.oneof(
+    { weight: 1, arbitrary: junk },
+    {
+      weight: 4,
+      arbitrary: fc.tuple(at, junk).map(([p, v]) => replaceAt(valid, p, { value: v })),
+    },
+    { weight: 2, arbitrary: at.map((p) => replaceAt(valid, p, "delete")) },
+  );
+}
+
+/** Positional arguments, at least one of them broken. */
+function brokenArgs(valid: readonly unknown[]): fc.Arbitrary<unknown[]> {
+  return fc.oneof(
+    ...valid.map((_, i) => broken(valid[i]).map((b) => valid.map((v, j) => (j === i ? b : v)))),
+    fc.constant([] as unknown[]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Valid inputs the generators break
+
+const params = makeParams();
+const ticket = lib.ticketForParams({ params, senderNonce: 1n, workId: `0x${"00".repeat(32)}` });
+const signature = senderSigner.signTicketSync(ticket, hasher);
+const signed = { ticket, signature };
+const digest = hasher.digest(ticket);
+const price = lib.priceInWei({ wei: 10n, per: 1n, unit: "pixel" });
+const setting = lib.parsePriceSetting({ pricePerUnit: "10wei", pixelsPerUnit: 1n });
+const sessionId = { sender: senderSigner.address, recipient: recipientAddress, paramsId: "p1" };
+const funds = { deposit: 10n ** 18n, reserve: 0n, unlockEnd: 0n };
+const winner = storeTestWinner(1n);
+const profiles = [{ width: 1280n, height: 720n, fps: lib.Rational.of(30n) }];
+
+function fakeBroker(): TicketBroker {
+  return {
+    getSenderInfo: () => Promise.resolve(funds),
+    claimableReserve: () => Promise.resolve(0n),
+    highestRedeemedNonce: () => Promise.resolve(0n),
+    signerValidUntil: () => Promise.resolve(0n),
+    eip712Domain: () =>
+      Promise.resolve(["0x0f", "TicketBroker", "1", 421614n, domain.verifyingContract]),
+    runner: { provider: { getBlock: () => Promise.resolve({ timestamp: 1_000_000 }) } },
+  } as unknown as TicketBroker;
+}
+
+function ticketSender(): lib.TicketSender {
+  return new lib.TicketSender({
+    sender: senderSigner.address,
+    signer: senderSigner,
+    hasher,
+    domain,
+    reader: new FakeReader(),
+    nonces: new lib.NonceAllocator({ store: new lib.MemoryNonceStore() }),
+  });
+}
+
+const recipientPolicy = { redeemGas: 100_000n, targetEV: 10n ** 12n };
+
+let tmp = "";
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+
+interface Entry {
+  /** Export name, or Export.method / Export#method for statics / instance methods. */
+  readonly name: string;
+  /** Arguments that succeed (checked first, so a broken generator is caught). */
+  readonly valid: readonly unknown[];
+  /** Calls the entry point with the given arguments. */
+  readonly call: (args: unknown[]) => unknown;
+  /** Fewer runs for entry points that touch the file system. */
+  readonly runs?: number;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type AnyFn = (...a: any[]) => any;
+const fn =
+  (f: AnyFn) =>
+  (args: unknown[]): unknown =>
+    f(...args);
+const ctor =
+  (C: new (...a: any[]) => unknown) =>
+  (args: unknown[]): unknown =>
+    new C(...args);
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+const entries: Entry[] = [
+  // exact arithmetic
+  { name: "Rational.of", valid: [1n, 3n], call: fn(lib.Rational.of) },
+  { name: "Rational.from", valid: [5n], call: fn(lib.Rational.from) },
+  { name: "Rational.parseDecimal", valid: ["0.41", {}], call: fn(lib.Rational.parseDecimal) },
+  ...(["add", "sub", "mul", "div", "cmp", "equals"] as const).map((m): Entry => ({
+    name: `Rational#${m}`,
+    valid: [lib.Rational.of(1n, 3n)],
+    call: (a) => (lib.Rational.of(1n, 2n)[m] as (x: unknown) => unknown)(a[0]),
+  })),
+  {
+    name: "Rational#toDecimalString",
+    valid: [6],
+    call: (a) => lib.Rational.of(1n, 3n).toDecimalString(a[0] as number),
+  },
+  { name: "ticketEV", valid: [1000n, 1n << 255n], call: fn(lib.ticketEV) },
+  { name: "winProbForEV", valid: [10n, 1000n], call: fn(lib.winProbForEV) },
+  { name: "ticketCountFor", valid: [100n, lib.Rational.of(10n)], call: fn(lib.ticketCountFor) },
+
+  // ticket encoding, signing, drawing
+  { name: "TicketHasher", valid: [domain], call: ctor(lib.TicketHasher) },
+  { name: "TicketHasher#digest", valid: [ticket], call: (a) => hasher.digest(a[0] as lib.Ticket) },
+  { name: "ticketDigest", valid: [ticket, domain], call: fn(lib.ticketDigest) },
+  { name: "readTicketDomain", valid: [fakeBroker()], call: fn(lib.readTicketDomain) },
+  { name: "RawKeyTicketSigner", valid: [SENDER_KEY], call: ctor(lib.RawKeyTicketSigner) },
+  {
+    name: "RawKeyTicketSigner#signTicket",
+    valid: [ticket, hasher],
+    call: (a) => senderSigner.signTicket(a[0] as lib.Ticket, a[1] as lib.TicketHasher),
+  },
+  {
+    name: "EthersTicketSigner",
+    valid: [{ signTypedData: () => Promise.resolve("0x") }, senderSigner.address],
+    call: ctor(lib.EthersTicketSigner),
+  },
+  { name: "recoverTicketSigner", valid: [digest, signature], call: fn(lib.recoverTicketSigner) },
+  { name: "isWinningTicket", valid: [digest, 5n, 1n << 255n], call: fn(lib.isWinningTicket) },
+  { name: "drawValue", valid: [digest, 5n], call: fn(lib.drawValue) },
+  { name: "recipientRandHash", valid: [5n], call: fn(lib.recipientRandHash) },
+  { name: "decodeBrokerError", valid: ["0x"], call: fn(lib.decodeBrokerError) },
+  {
+    name: "validateTicket",
+    valid: [
+      {
+        signed,
+        hasher,
+        recipientRand: lib.deriveRecipientRand({ secret: SECRET, params }),
+        now: 1_000_000n,
+        caller: recipientAddress,
+        highestRedeemedNonce: 0n,
+        signerValidUntil: () => 0n,
+      },
+    ],
+    call: fn(lib.validateTicket),
+  },
+  {
+    name: "checkTicketFunds",
+    valid: [{ ticket, now: 1n, deposit: 10n ** 18n, reserveAllocation: 0n, unlockEnd: 0n }],
+    call: fn(lib.checkTicketFunds),
+  },
+
+  // params and payments
+  { name: "ticketParamsEV", valid: [params], call: fn(lib.ticketParamsEV) },
+  { name: "ticketParamsKey", valid: [params], call: fn(lib.ticketParamsKey) },
+  {
+    name: "ticketForParams",
+    valid: [{ params, senderNonce: 1n, workId: `0x${"00".repeat(32)}` }],
+    call: fn(lib.ticketForParams),
+  },
+  {
+    name: "validateTicketParams",
+    valid: [{ params, sender: senderSigner.address, domain, now: 1_000_000n, funds }],
+    call: fn(lib.validateTicketParams),
+  },
+  {
+    name: "planPayment",
+    valid: [{ params, amount: 10n ** 12n, maxTotalEV: 10n ** 15n }],
+    call: fn(lib.planPayment),
+  },
+  {
+    name: "createPayment",
+    valid: [
+      {
+        params,
+        amount: 10n ** 12n,
+        signer: senderSigner,
+        hasher,
+        nonces: new lib.NonceAllocator({ store: new lib.MemoryNonceStore() }),
+        workId: `0x${"00".repeat(32)}`,
+        now: 1_000_000n,
+      },
+    ],
+    call: fn(lib.createPayment),
+  },
+  {
+    name: "deriveRecipientRand",
+    valid: [{ secret: SECRET, params }],
+    call: fn(lib.deriveRecipientRand),
+  },
+  {
+    name: "recipientFaceValue",
+    valid: [{ redeemGas: 60_000n, gasPrice: 10n ** 8n, coverable: 10n ** 18n }],
+    call: fn(lib.recipientFaceValue),
+  },
+  {
+    name: "issueTicketParams",
+    valid: [
+      {
+        secret: SECRET,
+        recipient: recipientAddress,
+        sender: senderSigner.address,
+        domain,
+        redeemGas: 60_000n,
+        gasPrice: 10n ** 8n,
+        coverable: 10n ** 18n,
+        targetEV: 10n ** 12n,
+        now: 1_000_000n,
+        lifetime: 300n,
+        redemptionWindow: 86_400n,
+      },
+    ],
+    call: fn(lib.issueTicketParams),
+  },
+
+  // nonces
+  { name: "MemoryNonceStore", valid: [{ blockSize: 10n }], call: ctor(lib.MemoryNonceStore) },
+  {
+    name: "MemoryNonceStore#reserve",
+    valid: [{ sender: senderSigner.address, recipient: recipientAddress }],
+    call: (a) => new lib.MemoryNonceStore().reserve(a[0] as never),
+  },
+  {
+    name: "FileNonceStore",
+    valid: [{ directory: "/tmp/unused-nonce-dir", blockSize: 10n }],
+    call: ctor(lib.FileNonceStore),
+  },
+  {
+    name: "FileNonceStore#reserve",
+    valid: [{ sender: senderSigner.address, recipient: recipientAddress }],
+    call: (a) =>
+      new lib.FileNonceStore({ directory: path.join(tmp, "nonces") }).reserve(a[0] as never),
+    runs: 40,
+  },
+  {
+    name: "NonceAllocator",
+    valid: [{ store: new lib.MemoryNonceStore() }],
+    call: ctor(lib.NonceAllocator),
+  },
+  {
+    name: "NonceAllocator#take",
+    valid: [{ sender: senderSigner.address, recipient: recipientAddress, count: 2n }],
+    call: (a) => new lib.NonceAllocator({ store: new lib.MemoryNonceStore() }).take(a[0] as never),
+  },
+
+  // the sender
+  {
+    name: "TicketSender",
+    valid: [
+      {
+        sender: senderSigner.address,
+        signer: senderSigner,
+        hasher,
+        domain,
+        reader: new FakeReader(),
+        nonces: new lib.NonceAllocator({ store: new lib.MemoryNonceStore() }),
+        limits: { maxTicketEV: 10n ** 15n },
+      },
+    ],
+    call: ctor(lib.TicketSender),
+  },
+  {
+    name: "TicketSender#acceptParams",
+    valid: [params],
+    call: (a) => ticketSender().acceptParams(a[0] as lib.TicketParams),
+  },
+  {
+    name: "TicketSender#pay",
+    valid: [{ params, amount: 10n ** 12n, workId: `0x${"00".repeat(32)}` }],
+    call: (a) => ticketSender().pay(a[0] as never),
+  },
+  {
+    name: "TicketSender#raiseNonceFloor",
+    valid: [{ recipient: recipientAddress, floor: 5n }],
+    call: (a) => ticketSender().raiseNonceFloor(a[0] as never),
+  },
+
+  // the chain
+  {
+    name: "ContractBrokerReader",
+    valid: [{ broker: fakeBroker() }],
+    call: ctor(lib.ContractBrokerReader),
+  },
+  ...(["senderFunds", "claimableReserve", "highestRedeemedNonce", "signerValidUntil"] as const).map(
+    (m): Entry => ({
+      name: `ContractBrokerReader#${m}`,
+      valid: [senderSigner.address, recipientAddress],
+      call: (a) =>
+        (new lib.ContractBrokerReader({ broker: fakeBroker() })[m] as (...x: unknown[]) => unknown)(
+          ...a,
+        ),
+    }),
+  ),
+  { name: "Clock", valid: [{ reader: new FakeReader() }], call: ctor(lib.Clock) },
+  { name: "withWallClock", valid: [new FakeReader(), () => 5n], call: fn(lib.withWallClock) },
+  { name: "assertAddress", valid: [recipientAddress, "x"], call: fn(lib.assertAddress) },
+  { name: "normalizeAddress", valid: [recipientAddress, "x"], call: fn(lib.normalizeAddress) },
+  { name: "assertTicket", valid: [ticket], call: fn(lib.assertTicket) },
+  { name: "assertSignedTicket", valid: [signed], call: fn(lib.assertSignedTicket) },
+  { name: "assertTicketParams", valid: [params], call: fn(lib.assertTicketParams) },
+
+  // the recipient
+  {
+    name: "Recipient",
+    valid: [
+      {
+        address: recipientAddress,
+        secret: SECRET,
+        hasher,
+        reader: new FakeReader(),
+        winners: new lib.MemoryWinnerStore(),
+        policy: recipientPolicy,
+      },
+    ],
+    call: ctor(lib.Recipient),
+  },
+  {
+    name: "Recipient#receiveTicket",
+    valid: [{ signed, params }],
+    call: (a) =>
+      fixtureRecipient({ reader: new FakeReader(), policy: recipientPolicy }).receiveTicket(
+        a[0] as never,
+      ),
+  },
+  {
+    name: "Recipient#issueParams",
+    valid: [{ sender: senderSigner.address, gasPrice: 10n ** 8n }],
+    call: (a) =>
+      fixtureRecipient({ reader: new FakeReader(), policy: recipientPolicy }).issueParams(
+        a[0] as never,
+      ),
+  },
+  {
+    name: "MemoryWinnerStore#add",
+    valid: [winner],
+    call: (a) => new lib.MemoryWinnerStore().add(a[0] as never),
+  },
+  {
+    name: "MemoryWinnerStore#pendingFaceValue",
+    valid: [{ sender: senderSigner.address, recipient: recipientAddress }],
+    call: (a) => new lib.MemoryWinnerStore().pendingFaceValue(a[0] as never),
+  },
+  {
+    name: "FileWinnerStore.open",
+    valid: [{ file: "/tmp/unused-winners.log", readOnly: true }],
+    call: (a) => lib.FileWinnerStore.open(a[0] as never),
+    runs: 30,
+  },
+  {
+    name: "Redeemer",
+    valid: [
+      {
+        recipient: recipientAddress,
+        store: new lib.MemoryWinnerStore(),
+        reader: new FakeReader(),
+        client: { redeem: () => Promise.resolve({ failures: new Map() }) },
+      },
+    ],
+    call: ctor(lib.Redeemer),
+  },
+  {
+    name: "ContractRedemptionClient",
+    valid: [{ broker: fakeBroker() }],
+    call: ctor(lib.ContractRedemptionClient),
+  },
+  {
+    name: "isPermanentRedemptionFailure",
+    valid: [new lib.TicketBrokerTicketExpired({ expiry: 1n, timestamp: 2n })],
+    call: fn(lib.isPermanentRedemptionFailure),
+  },
+
+  // wire format
+  { name: "encodeTicketParams", valid: [params], call: fn(lib.encodeTicketParams) },
+  {
+    name: "decodeTicketParams",
+    valid: [lib.encodeTicketParams(params)],
+    call: fn(lib.decodeTicketParams),
+  },
+  { name: "encodeSignedTicket", valid: [signed], call: fn(lib.encodeSignedTicket) },
+  {
+    name: "decodeSignedTicket",
+    valid: [lib.encodeSignedTicket(signed)],
+    call: fn(lib.decodeSignedTicket),
+  },
+  {
+    name: "encodePayment",
+    valid: [{ sender: senderSigner.address, params, tickets: [signed] }],
+    call: fn(lib.encodePayment),
+  },
+  {
+    name: "decodePayment",
+    valid: [lib.encodePayment({ sender: senderSigner.address, params, tickets: [signed] })],
+    call: fn(lib.decodePayment),
+  },
+  { name: "encodeWinner", valid: [winner], call: fn(lib.encodeWinner) },
+  { name: "decodeWinner", valid: [lib.encodeWinner(winner)], call: fn(lib.decodeWinner) },
+
+  // pricing and sessions
+  { name: "priceInWei", valid: [{ wei: 10n, per: 1n, unit: "pixel" }], call: fn(lib.priceInWei) },
+  { name: "comparePrices", valid: [price, price], call: fn(lib.comparePrices) },
+  { name: "assertSameUnit", valid: [price, price], call: fn(lib.assertSameUnit) },
+  { name: "formatPrice", valid: [price], call: fn(lib.formatPrice) },
+  { name: "parsePricePerUnit", valid: ["0.5USD"], call: fn(lib.parsePricePerUnit) },
+  { name: "parsePixelsPerUnit", valid: ["1e12"], call: fn(lib.parsePixelsPerUnit) },
+  {
+    name: "parsePriceSetting",
+    valid: [{ pricePerUnit: "10wei", pixelsPerUnit: 1n, unit: "pixel" }],
+    call: fn(lib.parsePriceSetting),
+  },
+  { name: "resolvePrice", valid: [{ setting }], call: fn(lib.resolvePrice) },
+  { name: "isWithinMaxPrice", valid: [{ price, maxPrice: price }], call: fn(lib.isWithinMaxPrice) },
+  {
+    name: "selectRecipients",
+    valid: [{ candidates: [{ price }], maxPrice: price }],
+    call: fn(lib.selectRecipients),
+  },
+  {
+    name: "redemptionOverhead",
+    valid: [{ txCost: 10n, faceValue: 1000n }],
+    call: fn(lib.redemptionOverhead),
+  },
+  {
+    name: "advertisedPrice",
+    valid: [{ basePrice: price, overhead: lib.Rational.of(1n, 100n) }],
+    call: fn(lib.advertisedPrice),
+  },
+  { name: "segmentPixels", valid: [{ profiles, duration: 2n }], call: fn(lib.segmentPixels) },
+  { name: "feeFor", valid: [{ price, units: 100n }], call: fn(lib.feeFor) },
+  { name: "estimateFee", valid: [{ profiles, duration: 2n, price }], call: fn(lib.estimateFee) },
+  { name: "sessionKey", valid: [sessionId], call: fn(lib.sessionKey) },
+  { name: "SessionLedger", valid: [sessionId], call: ctor(lib.SessionLedger) },
+  {
+    name: "SenderSession",
+    valid: [{ ...sessionId, faceValue: 1000n, winProb: 1n << 255n, maxTotalEV: 10n ** 6n }],
+    call: ctor(lib.SenderSession),
+  },
+  {
+    name: "RecipientSession",
+    valid: [{ ...sessionId, startPrice: price }],
+    call: ctor(lib.RecipientSession),
+  },
+  {
+    name: "PriceFeed",
+    valid: [
+      {
+        address: "0x639Fe6ab55C921f74e7fac1ee960C0B6293ba612",
+        runner: { provider: null },
+        currency: "USD",
+        expectedDecimals: 8,
+      },
+    ],
+    call: ctor(lib.PriceFeed),
+  },
+];
+
+/** Exports that are functions or classes but take no caller input. */
+const NO_INPUT: Record<string, string> = {
+  cryptoBackend: "reads the loaded backends",
+  systemWallClock: "reads Date.now()",
+  MemoryWinnerStore: "constructor takes no arguments",
+};
+
+/**
+ * Entry points that still let a raw error (TypeError, RangeError) escape on malformed input,
+ * by the file that has to check it. Each shows as pending while the gap is there, and fails
+ * once the file is fixed, until its line here is removed.
+ */
+const KNOWN_GAPS: Record<string, string> = {
+  ticketEV: "src/ev.ts",
+  winProbForEV: "src/ev.ts",
+  ticketCountFor: "src/ev.ts",
+  TicketHasher: "src/ticketDigest.ts",
+  "TicketHasher#digest": "src/ticketDigest.ts",
+  ticketDigest: "src/ticketDigest.ts",
+  readTicketDomain: "src/ticketTypes.ts",
+  RawKeyTicketSigner: "src/signTicket.ts",
+  "RawKeyTicketSigner#signTicket": "src/signTicket.ts",
+  isWinningTicket: "src/winDraw.ts",
+  drawValue: "src/winDraw.ts",
+  recipientRandHash: "src/winDraw.ts",
+  validateTicket: "src/validateTicket.ts",
+  checkTicketFunds: "src/validateTicket.ts",
+  ticketParamsEV: "src/ticketParams.ts",
+  ticketParamsKey: "src/ticketParams.ts",
+  ticketForParams: "src/ticketParams.ts",
+  recipientFaceValue: "src/recipient/issueTicketParams.ts",
+  issueTicketParams: "src/recipient/issueTicketParams.ts",
+  MemoryNonceStore: "src/sender/nonceStore.ts",
+  "MemoryNonceStore#reserve": "src/sender/nonceStore.ts",
+  NonceAllocator: "src/sender/nonceAllocator.ts",
+  "NonceAllocator#take": "src/sender/nonceAllocator.ts",
+  "Recipient#issueParams": "src/recipient/recipient.ts",
+  "MemoryWinnerStore#add": "src/recipient/winnerStore.ts",
+  "MemoryWinnerStore#pendingFaceValue": "src/recipient/winnerStore.ts",
+  "FileWinnerStore.open": "src/recipient/fileWinnerStore.ts",
+  Redeemer: "src/recipient/redeemer.ts",
+  isPermanentRedemptionFailure: "src/recipient/redeemer.ts",
+  ContractRedemptionClient: "src/chain/redemptionClient.ts",
+  decodeWinner: "src/wire/winner.ts",
+  decodeTicketParams: "src/wire (a bigint version reaches JSON.stringify)",
+  decodeSignedTicket: "src/wire (a bigint version reaches JSON.stringify)",
+  decodePayment: "src/wire (a bigint version reaches JSON.stringify)",
+  priceInWei: "src/pricing/price.ts",
+  comparePrices: "src/pricing/price.ts",
+  assertSameUnit: "src/pricing/price.ts",
+  formatPrice: "src/pricing/price.ts",
+  parsePricePerUnit: "src/pricing/parsePrice.ts",
+  parsePixelsPerUnit: "src/pricing/parsePrice.ts",
+  parsePriceSetting: "src/pricing/parsePrice.ts",
+  resolvePrice: "src/pricing/resolvePrice.ts",
+  isWithinMaxPrice: "src/pricing/selectRecipients.ts",
+  selectRecipients: "src/pricing/selectRecipients.ts",
+  redemptionOverhead: "src/pricing/adjustPrice.ts",
+  advertisedPrice: "src/pricing/adjustPrice.ts",
+  segmentPixels: "src/pricing/estimateFee.ts",
+  feeFor: "src/pricing/estimateFee.ts",
+  estimateFee: "src/pricing/estimateFee.ts",
+  sessionKey: "src/session/sessionKey.ts",
+  SessionLedger: "src/session/sessionLedger.ts",
+  SenderSession: "src/session/senderSession.ts",
+  RecipientSession: "src/session/recipientSession.ts",
+  PriceFeed: "src/pricing/priceFeed.ts",
+};
+
+/**
+ * Exports added after this list was written, still to be given an entry above (with a valid
+ * call). Each shows as pending; the completeness check fails for any export in neither list.
+ */
+const NOT_YET_LISTED: Record<string, string> = Object.fromEntries(
+  [
+    "RedeemerDaemon",
+    "RedemptionTransactions",
+    "costAt",
+    "decideRedemption",
+    "delegatedSigners",
+    "effectiveGasPrice",
+    "estimateRedemptionCost",
+    "isArbitrum",
+    "isPermanentRedemptionError",
+    "loadChainState",
+    "loadRedeemerConfig",
+    "maxBatchSize",
+    "measureCostCurve",
+    "planRedemption",
+    "prometheusRedeemerMetrics",
+    "readFees",
+    "redeemOnce",
+    "redemptionCalldata",
+    "runRedeemer",
+    "startRedeemer",
+    "winnerSigner",
+  ]
+    .map((name) => [name, "the redeemer engine and process entry"])
+    .concat(
+      [
+        "createLotteryPaywall",
+        "decodeX402Header",
+        "encodeX402Header",
+        "lotteryPaywallPlugin",
+        "payWithTicketSender",
+        "refusalResponse",
+        "wrapFetchWithLottery",
+      ].map((name) => [name, "x402"]),
+    ),
+);
+
+describe("edge: every public entry point throws only TicketBrokerErrors", function () {
+  this.timeout(300_000);
+
+  before(async function () {
+    tmp = await mkdtemp(path.join(tmpdir(), "public-api-"));
+  });
+  after(async function () {
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  it("lists every exported function and class (or says why it takes no input)", function () {
+    const listed = new Set(entries.map((e) => e.name.split(/[.#]/)[0]));
+    const missing = Object.entries(lib)
+      .filter(([, value]) => typeof value === "function")
+      .filter(([, value]) => !((value as { prototype?: unknown }).prototype instanceof Error))
+      .map(([name]) => name)
+      .filter(
+        (name) =>
+          name !== "TicketBrokerError" &&
+          !listed.has(name) &&
+          !(name in NO_INPUT) &&
+          !(name in NOT_YET_LISTED),
+      );
+    expect(missing).to.deep.equal([]);
+    const stale = Object.keys(NOT_YET_LISTED).filter((name) => !(name in lib) || listed.has(name));
+    expect(stale).to.deep.equal([]);
+    const unknownGaps = Object.keys(KNOWN_GAPS).filter((g) => !entries.some((e) => e.name === g));
+    expect(unknownGaps).to.deep.equal([]);
+  });
+
+  for (const [name, area] of Object.entries(NOT_YET_LISTED)) {
+    it(`${name}: not yet listed (${area})`, function () {
+      this.skip();
+    });
+  }
+
+  for (const entry of entries) {
+    const gap = KNOWN_GAPS[entry.name];
+    const property = () =>
+      fc.asyncProperty(brokenArgs(entry.valid), async (args) => {
+        await settle(entry, args);
+      });
+    const options = { numRuns: entry.runs ?? RUNS, seed: 8 };
+    if (gap === undefined) {
+      it(`${entry.name}: succeeds or throws a TicketBrokerError on malformed input`, async function () {
+        // The valid call must not throw anything but a TicketBrokerError either.
+        await settle(entry, [...entry.valid]);
+        await fc.assert(property(), options);
+      });
+    } else {
+      it(`${entry.name}: known gap in ${gap} (pending while a raw error escapes)`, async function () {
+        const result = await fc.check(property(), options);
+        if (result.failed) this.skip();
+        expect.fail(`${entry.name} now throws only TicketBrokerErrors: remove it from KNOWN_GAPS`);
+      });
+    }
+  }
+});
+
+/** Calls the entry point; rethrows anything that escapes and is not a TicketBrokerError. */
+async function settle(entry: Entry, args: unknown[]): Promise<void> {
+  try {
+    await entry.call(args);
+  } catch (err) {
+    if (err instanceof lib.TicketBrokerError) {
+      if (typeof err.hint !== "string" || err.hint === "") {
+        throw new Error(`${entry.name}: ${err.name} without a hint`);
+      }
+      return;
+    }
+    const e = err as Error;
+    throw new Error(`${entry.name} threw ${e?.name ?? typeof err}: ${e?.message ?? String(err)}`);
+  }
+}
