@@ -148,6 +148,17 @@ export function createServiceApp(options: {
     return body;
   });
 
+  // While closing, answers end their connection, so a kept-alive client cannot hold close() open.
+  let closing = false;
+  app.addHook("preClose", async () => {
+    closing = true;
+    app.server.closeIdleConnections();
+  });
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (closing) reply.header("connection", "close");
+    return payload;
+  });
+
   app.addHook("onResponse", async (request, reply) => {
     metrics.requests.observe(
       {

@@ -129,7 +129,10 @@ export function assertSafeListen(config: CommonServiceConfig): void {
 
 /** camelCase -> TICKETBROKER_UPPER_SNAKE. */
 export function envName(key: string): string {
-  return `TICKETBROKER_${key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+  const snake = key
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2");
+  return `TICKETBROKER_${snake.toUpperCase()}`;
 }
 
 function isComposite(schema: TSchema): boolean {
@@ -230,13 +233,16 @@ export function loadServiceConfig(args: {
       params?: Record<string, unknown>;
     };
     const missing = e.params?.["requiredProperties"] ?? e.params?.["missingProperty"];
-    const path = `${e.instancePath ?? ""}${
-      Array.isArray(missing)
-        ? `/${missing.join(",")}`
-        : typeof missing === "string"
-          ? `/${missing}`
-          : ""
-    }`;
+    if (missing !== undefined && (e.instancePath ?? "") === "") {
+      for (const key of Array.isArray(missing) ? (missing as string[]) : [String(missing)]) {
+        const sub = props[key] as { description?: string } | undefined;
+        problems.push(
+          `${key}: missing${sub?.description === undefined ? "" : ` (${sub.description})`}; set it in the file, ${envName(key)} or --${key}`,
+        );
+      }
+      continue;
+    }
+    const path = e.instancePath ?? "";
     const top = path.split("/")[1] ?? "";
     const sub = props[top] as { description?: string } | undefined;
     problems.push(

@@ -1,0 +1,205 @@
+/**
+ * Operations over real HTTP: rate limits, metrics, readiness, graceful shutdown, and the typed
+ * clients with the live payment loop, on memory stores and the fake chain.
+ */
+import { expect } from "chai";
+
+import type { SenderFunds } from "../../src/chain/brokerReader.js";
+import { hashApiKey } from "../../src/services/common/apiKeys.js";
+import { LivePaymentLoop } from "../../src/services/client/livePaymentLoop.js";
+import { PayeeClient } from "../../src/services/client/payeeClient.js";
+import { ServiceClientError } from "../../src/services/client/serviceClientError.js";
+import { SignerClient } from "../../src/services/client/signerClient.js";
+import { FakeReader, senderSigner } from "../lib/flowFixtures.js";
+import { API_KEYS, KEYS, call, startPair } from "./support.js";
+
+/** A chain whose fund reads take `delayMs` (an in-flight request during shutdown). */
+class SlowReader extends FakeReader {
+  delayMs = 0;
+  override async senderFunds(): Promise<SenderFunds> {
+    await new Promise((r) => setTimeout(r, this.delayMs));
+    return this.funds;
+  }
+}
+
+describe("service operations over HTTP", function () {
+  this.timeout(60_000);
+
+  it("refuses a key over its rate with 429 and Retry-After", async function () {
+    const limited = [
+      ...API_KEYS,
+      {
+        id: "burst",
+        sha256: hashApiKey("burst-key-000001"),
+        scopes: ["pay"],
+        ratePerSecond: 1,
+        burst: 2,
+      },
+    ];
+    const pair = await startPair({ signer: { apiKeys: limited } });
+    try {
+      const get = () => call(`${pair.signer.url}/v1/sender`, { key: "burst-key-000001" });
+      expect((await get()).status).to.equal(200);
+      expect((await get()).status).to.equal(200);
+      const third = await get();
+      expect(third.status).to.equal(429);
+      expect(third.body.code).to.equal("RateLimitedError");
+      expect(third.headers.get("retry-after")).to.equal("1");
+      // Other keys are not affected.
+      expect((await call(`${pair.signer.url}/v1/sender`, { key: KEYS.gateway })).status).to.equal(
+        200,
+      );
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it("exposes payments, tickets, EV and refusals by code on /metrics", async function () {
+    const pair = await startPair();
+    try {
+      const signer = new SignerClient({ baseUrl: pair.signer.url, apiKey: KEYS.gateway });
+      const payee = new PayeeClient({ baseUrl: pair.payee.url, apiKey: KEYS.gateway });
+      const { params } = await payee.params(senderSigner.address);
+      const paid = await signer.pay({ params, sessionId: "m", fee: "2500000000000" });
+      await payee.pay({
+        sessionId: "m",
+        payment: { version: 1, sender: paid.sender, params, tickets: paid.tickets },
+      });
+      await call(`${pair.signer.url}/v1/payments`, { idempotencyKey: "x", body: {} });
+      const s = String((await call(`${pair.signer.url}/metrics`)).body);
+      expect(s).to.contain("ticketbroker_signer_payments_total 1\n");
+      expect(s).to.contain('ticketbroker_signer_tickets_total{outcome="signed"} 3\n');
+      expect(s).to.contain('ticketbroker_signer_refusals_total{code="ApiKeyMissingError"} 1\n');
+      expect(s).to.match(
+        /ticketbroker_signer_request_duration_seconds_count\{method="POST",route="\/v1\/payments",status="200"\} 1/,
+      );
+      const p = String((await call(`${pair.payee.url}/metrics`)).body);
+      expect(p).to.contain("ticketbroker_payee_payments_total 1\n");
+      expect(p).to.contain('ticketbroker_payee_tickets_total{outcome="accepted"} 3\n');
+      const credited = /ticketbroker_payee_ev_credited_wei_total (\d+)/.exec(p)?.[1];
+      expect(BigInt(credited ?? "0")).to.equal(3_000_000_000_000n);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it("is ready only while the store and chain answer and the sender's funds are above the floors", async function () {
+    const pair = await startPair({ signer: { minDepositWei: "1000000000000000000" } });
+    try {
+      expect((await call(`${pair.signer.url}/healthz`)).status).to.equal(200);
+      expect((await call(`${pair.signer.url}/readyz`)).status).to.equal(200);
+      pair.reader.funds = { ...pair.reader.funds, deposit: 10n ** 18n - 1n };
+      const low = await call(`${pair.signer.url}/readyz`);
+      expect(low.status).to.equal(503);
+      expect(low.body.checks.find((c: { name: string }) => c.name === "funds").ok).to.equal(false);
+      expect((await call(`${pair.payee.url}/readyz`)).status).to.equal(200);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it("finishes an in-flight payment when closed, then refuses new connections", async function () {
+    const reader = new SlowReader();
+    const pair = await startPair({ reader });
+    const payee = new PayeeClient({ baseUrl: pair.payee.url, apiKey: KEYS.gateway });
+    const { params } = await payee.params(senderSigner.address);
+    reader.delayMs = 300;
+    const inFlight = call(`${pair.signer.url}/v1/payments`, {
+      key: KEYS.gateway,
+      idempotencyKey: "drain",
+      body: { params, sessionId: "d", fee: "1000000000000" },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const closing = pair.signer.app.close();
+    const res = await inFlight;
+    await closing;
+    expect(res.status).to.equal(200);
+    expect(res.body.ticketCount).to.equal(1);
+    let refused = false;
+    try {
+      await fetch(`${pair.signer.url}/healthz`);
+    } catch {
+      refused = true;
+    }
+    expect(refused).to.equal(true);
+    await pair.payee.app.close();
+  });
+
+  it("typed clients surface problem codes; a retry with the same key returns the same tickets", async function () {
+    const pair = await startPair();
+    try {
+      const signer = new SignerClient({ baseUrl: pair.signer.url, apiKey: KEYS.gateway });
+      const payee = new PayeeClient({ baseUrl: pair.payee.url, apiKey: KEYS.gateway });
+      const { params, price } = await payee.params(senderSigner.address);
+      expect(price).to.deep.equal({ unit: "pixel", weiPerUnit: "1/2" });
+      const a = await signer.pay({
+        params,
+        sessionId: "c",
+        units: "2000000000000",
+        pricePerUnit: price.weiPerUnit,
+        idempotencyKey: "c1",
+      });
+      const b = await signer.pay({
+        params,
+        sessionId: "c",
+        units: "2000000000000",
+        pricePerUnit: price.weiPerUnit,
+        idempotencyKey: "c1",
+      });
+      expect(b).to.deep.equal(a);
+      const err = await signer
+        .pay({ params, sessionId: "c", fee: "1", idempotencyKey: "c1" })
+        .catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(ServiceClientError);
+      expect((err as ServiceClientError).problemCode).to.equal("IdempotencyKeyReusedError");
+      expect((err as ServiceClientError).status).to.equal(409);
+      const work = new PayeeClient({ baseUrl: pair.payee.url, apiKey: KEYS.work });
+      await payee.pay({
+        sessionId: "c",
+        payment: { version: 1, sender: a.sender, params, tickets: a.tickets },
+      });
+      expect((await work.check("c", "1000000000000")).canPay).to.equal(true);
+      const debited = await work.debit("c", "1000000000000");
+      expect(debited.session.debited).to.equal("1000000000000");
+      expect((await work.session("c")).closed).to.equal(false);
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it("live loop: upfront credit, periodic payments, stops with the payee's reason when credit runs out", async function () {
+    const pair = await startPair({
+      payee: { priceUnit: "second", pricePerUnitWei: "100000000000" },
+    });
+    try {
+      let now = 1_000_000;
+      const signer = new SignerClient({ baseUrl: pair.signer.url, apiKey: KEYS.gateway });
+      const payee = new PayeeClient({ baseUrl: pair.payee.url, apiKey: KEYS.gateway });
+      const work = new PayeeClient({ baseUrl: pair.payee.url, apiKey: KEYS.work });
+      const loop = new LivePaymentLoop({
+        signer,
+        payee,
+        sender: senderSigner.address,
+        sessionId: "live",
+        upfrontSeconds: 10,
+        intervalMs: 20,
+        now: () => now,
+      });
+      await loop.start();
+      // 10 s upfront at 1e11 wei/s = 1e12 wei: one ticket.
+      const first = await work.session("live");
+      expect(BigInt(first.credited.split("/")[0]!) > 0n).to.equal(true);
+      now += 25_000; // 25 s elapse: the loop pays for them.
+      await new Promise((r) => setTimeout(r, 200));
+      const second = await work.session("live");
+      expect(second.credited).to.not.equal(first.credited);
+      // The work server debits more than the credit for live work: the session closes.
+      await work.debit("live", "100000000000000", { live: true }).catch(() => undefined);
+      now += 10_000;
+      const stop = await loop.stopped;
+      expect(stop.reason).to.equal("credit-exhausted");
+    } finally {
+      await pair.close();
+    }
+  });
+});
