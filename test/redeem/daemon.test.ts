@@ -4,9 +4,10 @@
  */
 import { expect } from "chai";
 import { network } from "hardhat";
+import { Registry } from "prom-client";
 
 import { RedeemerDaemon, redeemOnce, type RedeemerOptions } from "../../src/redeem/daemon.js";
-import type { RedeemerSnapshot } from "../../src/redeem/metrics.js";
+import { prometheusRedeemerMetrics, type RedeemerSnapshot } from "../../src/redeem/metrics.js";
 import { MemoryLeaderLock } from "../../src/store/memory/memoryLeaderLock.js";
 import { MemoryDurableWinnerStore } from "../../src/store/memory/memoryWinnerStore.js";
 import { brokerWorld, paidNonces, winners, type BrokerWorld } from "./chainFixture.js";
@@ -141,5 +142,49 @@ describe("RedeemerDaemon on the in-process chain", function () {
     const stored = await store.get(w.digest);
     expect(stored?.state).to.equal("redeemed");
     expect(stored?.txHash).to.equal(receipt?.hash);
+  });
+
+  it("runs by itself: start() redeems winners added while it runs, stop() waits for the round and releases the lock", async () => {
+    const { world, store, now, options, snapshots } = await setup();
+    const scope = `loop-${Date.now()}`;
+    const daemon = new RedeemerDaemon(
+      options({ intervalMs: 50, locks: new MemoryLeaderLock(scope) }),
+    );
+    daemon.start();
+    const deadline = Date.now() + 20_000;
+    while (snapshots.length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
+    await addWinners(world, store, [1n, 2n], 10n ** 16n, now);
+    while ((await store.list({ state: "redeemed" })).length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await daemon.stop();
+    expect(await store.list({ state: "redeemed" })).to.have.length(2);
+    expect(snapshots.length).to.be.at.least(2);
+    // The lock is free again: another daemon acts at once.
+    expect(await new MemoryLeaderLock(scope).tryAcquire(daemon.lockName)).to.equal(true);
+  });
+
+  it("keeps Prometheus metrics: pending, redeemed, unredeemable by reason, cost ratio", async () => {
+    const { world, store, now, options } = await setup();
+    const registry = new Registry();
+    await addWinners(world, store, [2n, 3n], 10n ** 16n, now);
+    // Nonce 1 arrives after nonce 2 was paid elsewhere: unredeemable by NonceAlreadyRedeemed.
+    const [late] = await winners(world, { nonces: [1n], faceValue: 10n ** 16n, now });
+    const metrics = prometheusRedeemerMetrics(registry);
+    await redeemOnce(options({ metrics }));
+    await store.add(late!);
+    await redeemOnce(options({ metrics }));
+    const text = await registry.metrics();
+    expect(text).to.match(/^ticketbroker_redeemer_redeemed_winners_total 2$/m);
+    expect(text).to.match(/^ticketbroker_redeemer_pending_winners 0$/m);
+    expect(text).to.match(/^ticketbroker_redeemer_leader 1$/m);
+    expect(text).to.match(
+      /^ticketbroker_redeemer_unredeemable_winners_total\{reason="TicketBrokerNonceAlreadyRedeemed"\} 1$/m,
+    );
+    expect(text).to.match(/^ticketbroker_redeemer_cost_ratio 0\.\d+$/m);
+    expect((await store.get(late!.digest))?.lastError?.code).to.equal(
+      "TicketBrokerNonceAlreadyRedeemed",
+    );
   });
 });
