@@ -6,7 +6,10 @@ import {
   SessionPriceChangedError,
 } from "../pricing/errors.js";
 import { formatPrice, type Price } from "../pricing/price.js";
-import type { SessionId } from "./sessionKey.js";
+import type { ReceivedTicket } from "../recipient/recipient.js";
+import type { TicketParams } from "../ticketParams.js";
+import type { SignedTicket } from "../ticketTypes.js";
+import { sessionIdForParams, sessionKey, type SessionId } from "./sessionKey.js";
 import { SessionLedger, nonNegative } from "./sessionLedger.js";
 
 /**
@@ -26,6 +29,21 @@ export interface RecipientSessionOptions extends SessionId {
   maxPriceChangeFactor?: Rational | bigint;
   /** How far below zero (wei) the balance may go after a fee is debited (default 0). */
   tolerance?: Rational | bigint;
+}
+
+/** What {@link RecipientSession.receive} needs from the recipient: `Recipient` fits. */
+export interface TicketReceiver {
+  receiveTicket(args: { signed: SignedTicket; params: TicketParams }): Promise<ReceivedTicket>;
+}
+
+/** The outcome of {@link RecipientSession.receive}. */
+export interface ReceivedPayment {
+  /** Summed EV of the accepted tickets, credited to the session (wei, exact). */
+  readonly credited: Rational;
+  /** The accepted tickets, in payment order, as `receiveTicket` returned them. */
+  readonly accepted: readonly (ReceivedTicket & { readonly index: number })[];
+  /** The refused tickets, with the error each one broke (nothing is credited for them). */
+  readonly refused: readonly { readonly index: number; readonly error: unknown }[];
 }
 
 /** A ticket as the recipient credits it. */
@@ -51,6 +69,21 @@ export interface CreditedTicket {
  * ```
  */
 export class RecipientSession extends SessionLedger {
+  /**
+   * The session for `params`, keyed by the params themselves ({@link sessionIdForParams}).
+   *
+   * @example
+   * ```ts
+   * const session = RecipientSession.forParams({ params, startPrice: price });
+   * ```
+   */
+  static forParams(
+    options: Omit<RecipientSessionOptions, keyof SessionId> & { params: TicketParams },
+  ): RecipientSession {
+    const { params, ...rest } = options;
+    return new RecipientSession({ ...rest, ...sessionIdForParams(params) });
+  }
+
   readonly startPrice: Price;
   readonly maxPriceChangeFactor: Rational;
   readonly tolerance: Rational;
@@ -82,7 +115,9 @@ export class RecipientSession extends SessionLedger {
   }
 
   /**
-   * Credits the EV of `tickets` (already validated) for a payment made at `price`. Refuses the
+   * Credits the EV of `tickets` (already validated) for a payment made at `price`. Prefer
+   * {@link RecipientSession.receive}, which credits only the tickets the recipient accepted and
+   * reuses the EV it computed. Refuses the
    * whole payment, crediting nothing, when the price moved more than `maxPriceChangeFactor`.
    * Returns the EV credited.
    */
@@ -93,6 +128,69 @@ export class RecipientSession extends SessionLedger {
     tickets: readonly CreditedTicket[];
     price: Price;
   }): Rational {
+    this.#checkPrice(price);
+    let total = Rational.ZERO;
+    for (const ticket of tickets) total = total.add(ticketEV(ticket.faceValue, ticket.winProb));
+    this.addCredit(total);
+    return total;
+  }
+
+  /**
+   * Receives a payment and credits exactly what the recipient accepted: checks the price first
+   * (a refused price receives and credits nothing), passes each ticket to
+   * `recipient.receiveTicket`, and credits the sum of the EVs it returned for the tickets it
+   * accepted. A refused ticket is reported in `refused` and credits nothing; the others stand.
+   * Throws {@link InvalidSessionConfigError} for params of another session.
+   *
+   * @example
+   * ```ts
+   * const { credited, refused } = await session.receive({ recipient, params, tickets, price });
+   * ```
+   */
+  async receive(args: {
+    recipient: TicketReceiver;
+    params: TicketParams;
+    tickets: readonly SignedTicket[];
+    price: Price;
+  }): Promise<ReceivedPayment> {
+    const key = sessionKey(sessionIdForParams(args.params));
+    if (key !== this.key) {
+      throw new InvalidSessionConfigError("These ticket params belong to another session", {
+        details: { session: this.key, params: key },
+        hint: "Credit a payment to the session of the params it was made with (RecipientSession.forParams).",
+      });
+    }
+    this.#checkPrice(args.price);
+    const accepted: (ReceivedTicket & { index: number })[] = [];
+    const refused: { index: number; error: unknown }[] = [];
+    for (const [index, signed] of args.tickets.entries()) {
+      try {
+        accepted.push({
+          ...(await args.recipient.receiveTicket({ signed, params: args.params })),
+          index,
+        });
+      } catch (error) {
+        refused.push({ index, error });
+      }
+    }
+    const credited = this.creditAccepted({ received: accepted });
+    return { credited, accepted, refused };
+  }
+
+  /**
+   * Credits the EVs `receiveTicket` returned for accepted tickets, as they are (no EV is
+   * computed again). For callers that drive `receiveTicket` themselves, after checking the price
+   * with {@link acceptsPrice}. Returns the EV credited.
+   */
+  creditAccepted({ received }: { received: readonly ReceivedTicket[] }): Rational {
+    let total = Rational.ZERO;
+    for (const r of received) total = total.add(r.ev);
+    this.addCredit(total);
+    return total;
+  }
+
+  /** Throws {@link SessionPriceChangedError} unless {@link acceptsPrice}. */
+  #checkPrice(price: Price): void {
     if (!this.acceptsPrice(price)) {
       throw new SessionPriceChangedError(
         `Payment price ${formatPrice(price)} is more than ${this.maxPriceChangeFactor.toString()}× away from the session's ${formatPrice(this.startPrice)}`,
@@ -108,10 +206,6 @@ export class RecipientSession extends SessionLedger {
         },
       );
     }
-    let total = Rational.ZERO;
-    for (const ticket of tickets) total = total.add(ticketEV(ticket.faceValue, ticket.winProb));
-    this.addCredit(total);
-    return total;
   }
 
   /** Whether the balance can pay `fee` without going below −tolerance. */

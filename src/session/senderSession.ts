@@ -2,7 +2,8 @@ import { ticketEV } from "../ev.js";
 import { Rational } from "../rational.js";
 import { InvalidSessionConfigError } from "../pricing/errors.js";
 import { planPayment } from "../sender/createPayment.js";
-import type { SessionId } from "./sessionKey.js";
+import type { TicketParams } from "../ticketParams.js";
+import { sessionIdForParams, type SessionId } from "./sessionKey.js";
 import { SessionLedger, nonNegative } from "./sessionLedger.js";
 
 /** The tickets a sender must send with a piece of work. */
@@ -43,6 +44,16 @@ export interface SenderSessionOptions extends SessionId {
  * When the recipient reports the actual fee of the work, {@link debitFee} it: both sides then hold
  * the same balance.
  *
+ * With a `TicketSender`, plan once and credit only what was signed: ask {@link amountDue} for
+ * the wei still owed, let `TicketSender.pay` turn it into tickets (count and EV computed there,
+ * once), then {@link recordPayment} the payment it returned.
+ *
+ * ```ts
+ * const session = SenderSession.forParams({ params, maxTotalEV });
+ * const due = session.amountDue({ fee });
+ * if (!due.isZero()) session.recordPayment(await gateway.pay({ params, amount: due, workId }));
+ * ```
+ *
  * @example
  * ```ts
  * const s = new SenderSession({ sender, recipient, paramsId, faceValue, winProb, maxTotalEV: 3n * 10n ** 12n });
@@ -52,6 +63,24 @@ export interface SenderSessionOptions extends SessionId {
  * ```
  */
 export class SenderSession extends SessionLedger {
+  /**
+   * The session for `params`, keyed by the params themselves (see `sessionIdForParams`), with
+   * their face value and win probability.
+   */
+  static forParams(
+    options: Omit<SenderSessionOptions, keyof SessionId | "faceValue" | "winProb"> & {
+      params: TicketParams;
+    },
+  ): SenderSession {
+    const { params, ...rest } = options;
+    return new SenderSession({
+      ...rest,
+      ...sessionIdForParams(params),
+      faceValue: params.faceValue,
+      winProb: params.winProb,
+    });
+  }
+
   /** EV of one ticket of these params, exact. */
   readonly ticketEV: Rational;
   readonly maxTotalEV: Rational;
@@ -98,11 +127,32 @@ export class SenderSession extends SessionLedger {
     return { ticketCount, totalEV, balanceBefore, balanceAfter: balanceBefore.add(totalEV) };
   }
 
-  /** Plans a payment for `fee` and credits the EV of its tickets; send exactly `ticketCount`. */
+  /**
+   * Plans a payment for `fee` and credits the EV of its tickets before they exist; send exactly
+   * `ticketCount`. Prefer {@link amountDue} with `TicketSender.pay` and {@link recordPayment}.
+   */
   pay({ fee }: { fee: Rational | bigint }): PaymentPlan {
     const plan = this.planPayment({ fee });
     this.addCredit(plan.totalEV);
     return plan;
+  }
+
+  /**
+   * The wei a payment for `fee` must still carry: fee − balance, or 0 when the balance already
+   * covers it. Pass it as `amount` to `TicketSender.pay`, then {@link recordPayment}.
+   */
+  amountDue({ fee }: { fee: Rational | bigint }): Rational {
+    const due = nonNegative(fee, "fee").sub(this.balance);
+    return due.cmp(0n) > 0 ? due : Rational.ZERO;
+  }
+
+  /**
+   * Credits a payment once its tickets are signed, with the total EV the payment computed.
+   * Returns the new balance.
+   */
+  recordPayment(payment: { readonly totalEV: Rational }): Rational {
+    this.addCredit(payment.totalEV);
+    return this.balance;
   }
 
   /** Records the actual fee the recipient charged for the work (it may exceed the estimate). */

@@ -1,6 +1,7 @@
 import { getAddress } from "ethers";
 
 import { InvalidSessionConfigError } from "../pricing/errors.js";
+import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
 
 /** What a session balance is kept for: one sender, one recipient, one set of ticket params. */
 export interface SessionId {
@@ -45,4 +46,24 @@ export function sessionKey({ sender, recipient, paramsId }: SessionId): string {
     });
   }
   return `${from}:${to}:${paramsId}`;
+}
+
+/**
+ * The session of a set of ticket params: its sender, its recipient, and the params themselves
+ * ({@link ticketParamsKey}) as the params id. Both sides derive the same id from the params they
+ * exchanged, so no caller-chosen string is needed.
+ *
+ * @example
+ * ```ts
+ * const id = sessionIdForParams(params); // { sender, recipient, paramsId: "0xsender…:0xrandhash…" }
+ * ```
+ */
+export function sessionIdForParams(
+  params: Pick<TicketParams, "sender" | "recipient" | "recipientRandHash">,
+): SessionId {
+  return {
+    sender: params.sender,
+    recipient: params.recipient,
+    paramsId: ticketParamsKey(params),
+  };
 }
