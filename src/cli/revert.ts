@@ -60,7 +60,7 @@ export function explainTransactionError(err: unknown): unknown {
         },
       );
     }
-    let description: ErrorDescription | null = null;
+    let description: ErrorDescription | null;
     try {
       description = poolErrorInterface.parseError(data);
     } catch {
