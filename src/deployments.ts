@@ -9,7 +9,10 @@
  * After `npx hardhat ignition deploy ... --network arbitrumSepolia`, commit
  * ignition/deployments/chain-421614/ and add its addresses here.
  *
- * Local chains (31337) are never listed: a `hardhat node` forgets its state on restart.
+ * Local chains (31337) are never listed: a `hardhat node` forgets its state on restart. A
+ * rehearsal against a local node started with a public chain id (`hardhat node --chain-id
+ * 421614`) is deployed under its own Ignition deployment id (`--deployment-id
+ * rehearsal-421614`), never into `chain-421614/`, and never listed here (docs/deployment.md).
  */
 
 /** A recorded deployment of the broker and its recipient pool. */

@@ -385,6 +385,8 @@ async function redeem(ctx: CliContext, deps: CliDeps, input: CommandInput): Prom
   const signer = await ctx.getSigner();
   const recipient = getAddress(await signer.getAddress()) as `0x${string}`;
   if (input.dryRun) return redeemDryRun(ctx, input, recipient, batchSize, graceSeconds);
+  // Read it first: a mistyped path must not become a new, empty store.
+  await (await FileWinnerStore.open({ file: storeFile(input), readOnly: true })).close();
   const store = await FileWinnerStore.open({ file: storeFile(input) });
   try {
     const pending = (await store.list({ status: "pending" })).filter(

@@ -269,6 +269,16 @@ describe("ticketbroker CLI: groups, keys, shapes, hints, winner files", function
     }
   });
 
+  it("redeem of a path that does not exist fails and creates nothing", async function () {
+    const { cli } = await networkHelpers.loadFixture(fixture);
+    const file = path.join(dir, "winnres.log");
+    const run = await cli("recipient", "redeem", file, "--account", ORCHESTRATOR, "--json");
+    expect(run.code).to.equal(EXIT_FAILURE);
+    expect(run.json<ErrorJson>().error.message).to.contain("does not exist");
+    expect(existsSync(file)).to.equal(false);
+    expect(existsSync(FileWinnerStore.lockFile(file))).to.equal(false);
+  });
+
   it("redeem refuses to write beside a running recipient; list, export and --dry-run still read", async function () {
     const f = await networkHelpers.loadFixture(fixture);
     const now = BigInt(await networkHelpers.time.latest());
