@@ -362,6 +362,8 @@ export {
   lotteryPaywallPlugin,
   wrapFetchWithLottery,
   payWithTicketSender,
+  payWithSigner,
+  type LotterySignerService,
   type LotteryPricing,
   type LotteryExtra,
   type LotteryRequirements,
@@ -380,3 +382,23 @@ export {
   type LotteryFetchOptions,
   type LotteryFetch,
 } from "./x402/index.js";
+
+// Core: replay state, cached chain reads, signer check, sessions keyed by params.
+export {
+  MemoryReplayStore,
+  type ReplayStore,
+  type ReplayOutcome,
+} from "./recipient/replayStore.js";
+export { ReplayPolicy } from "./recipient/replayPolicy.js";
+export {
+  CachedBrokerReader,
+  ChainHeadUnavailableError,
+  SENDER_STATE_EVENTS,
+  createProvider,
+  type CachedBrokerReaderOptions,
+  type ChainHead,
+  type ChainHeadSource,
+} from "./chain/cachedBrokerReader.js";
+export { checkSignerValidUntil } from "./validateTicket.js";
+export { sessionIdForParams } from "./session/sessionKey.js";
+export { type TicketReceiver, type ReceivedPayment } from "./session/recipientSession.js";
