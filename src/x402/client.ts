@@ -2,13 +2,20 @@
  * The client side of the x402 "lottery" scheme: a `fetch` wrapper that meets a 402 with tickets,
  * retries, and keeps the session's credit so that most requests carry no ticket at all.
  */
+import { randomBytes } from "node:crypto";
+
 import { keccak256 } from "../internal/keccak.js";
 import { toHex } from "../internal/bytes.js";
 import type { TicketSender } from "../sender/ticketSender.js";
 import type { TicketParams } from "../ticketParams.js";
 import { WireDecodeError } from "../wire/errors.js";
 import { encodePayment, type PaymentMessage } from "../wire/payment.js";
-import { decodeTicketParams } from "../wire/ticketParams.js";
+import { decodeSignedTicket } from "../wire/ticket.js";
+import {
+  decodeTicketParams,
+  encodeTicketParams,
+  type TicketParamsJson,
+} from "../wire/ticketParams.js";
 import {
   LotteryChallengeError,
   LotteryOverchargeError,
@@ -248,11 +255,10 @@ export function payWithTicketSender(
 ): (challenge: LotteryChallenge) => Promise<PaymentMessage> {
   return async (challenge) => {
     await sender.acceptParams(challenge.params);
-    const workId = toHex(keccak256(Buffer.from(`x402-lottery:${challenge.session}`, "utf8")));
     const { tickets } = await sender.pay({
       params: challenge.params,
       amount: challenge.amount,
-      workId,
+      workId: workIdFor(challenge.session),
     });
     return {
       sender: sender.sender,
@@ -261,6 +267,58 @@ export function payWithTicketSender(
       ...(options.delegate === undefined ? {} : { delegate: options.delegate }),
     };
   };
+}
+
+/** The part of the signer service's client (`SignerClient`) that {@link payWithSigner} uses. */
+export interface LotterySignerService {
+  pay(request: {
+    params: TicketParamsJson;
+    sessionId: string;
+    fee: string;
+    workId?: string;
+  }): Promise<{ sender: string; nothingToPay: boolean; tickets: unknown[] }>;
+}
+
+/**
+ * A `pay` callback that asks the signer service (the gateway's remote signer, which holds the
+ * key, nonces and budgets) for the tickets. Each payment uses its own signer session id: the
+ * lottery session's credit is already counted by the payee and the wrapper, so the signer must
+ * not subtract it a second time.
+ *
+ * @example
+ * ```ts
+ * const paidFetch = wrapFetchWithLottery(fetch, {
+ *   sender, maxPrice, pay: payWithSigner(new SignerClient({ baseUrl, apiKey })),
+ * });
+ * ```
+ */
+export function payWithSigner(
+  signer: LotterySignerService,
+): (challenge: LotteryChallenge) => Promise<PaymentMessage> {
+  return async (challenge) => {
+    const answer = await signer.pay({
+      params: encodeTicketParams(challenge.params),
+      sessionId: `x402:${randomBytes(12).toString("base64url")}`,
+      fee: challenge.amount.toString(),
+      workId: workIdFor(challenge.session),
+    });
+    if (answer.nothingToPay || answer.tickets.length === 0) {
+      throw new LotteryChallengeError("The signer service signed no ticket for a lottery payment", {
+        details: { fee: challenge.amount.toString(), sender: answer.sender },
+        hint: "The signer session must be fresh for each lottery payment; check the signer's version.",
+      });
+    }
+    return {
+      sender: challenge.params.sender,
+      params: challenge.params,
+      tickets: answer.tickets.map((t) => decodeSignedTicket(t)),
+    };
+  };
+}
+
+/** The workId of lottery tickets: keccak256("x402-lottery:" + session). */
+function workIdFor(session: string): `0x${string}` {
+  return toHex(keccak256(Buffer.from(`x402-lottery:${session}`, "utf8")));
 }
 
 function payeeKey(offer: LotteryRequirements): string {

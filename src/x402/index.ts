@@ -44,6 +44,8 @@ export { lotteryPaywallPlugin, type LotteryPaywallPluginOptions } from "./fastif
 export {
   wrapFetchWithLottery,
   payWithTicketSender,
+  payWithSigner,
+  type LotterySignerService,
   type LotteryChallenge,
   type LotteryFetchOptions,
   type LotteryFetch,
