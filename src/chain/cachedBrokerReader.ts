@@ -228,7 +228,7 @@ export class CachedBrokerReader implements BrokerReader {
     const clear = (): void => {
       if (this.#headInFlight === inFlight) this.#headInFlight = undefined;
     };
-    inFlight.then(clear, clear);
+    void inFlight.then(clear, clear);
     return inFlight;
   }
 
@@ -301,7 +301,7 @@ export class CachedBrokerReader implements BrokerReader {
     const entry: Entry = { block: number, maxAge, value: read() };
     values.set(kind, entry);
     const map = values;
-    entry.value.catch(() => {
+    void entry.value.catch(() => {
       if (map.get(kind) === entry) map.delete(kind);
     });
     return entry.value as Promise<T>;

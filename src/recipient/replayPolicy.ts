@@ -150,6 +150,6 @@ export class ReplayPolicy {
     if (this.#prunedAt !== undefined && now - this.#prunedAt < PRUNE_EVERY_SECONDS) return;
     this.#prunedAt = now;
     // Pruning only frees space; a failure leaves the rows for the next round.
-    this.store.prune(now).catch(() => undefined);
+    void this.store.prune(now).catch(() => undefined);
   }
 }
