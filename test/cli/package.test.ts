@@ -118,11 +118,19 @@ describe("package: installed with Node 20, bin without tsx or Hardhat", function
     work = await mkdtemp(path.join(tmpdir(), "tb-package-"));
     consumer = path.join(work, "consumer");
     const repoEnv = { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}` };
-    // npm pack runs prepack (the build into dist/) under the repository's Node 22.
-    const pack = await run("npm", ["pack", "--pack-destination", work, "--json"], {
+    // The build into dist/ that prepack runs (`hardhat build && tsc -p tsconfig.build.json`),
+    // without `hardhat build`: the test run has built the artifacts, and rebuilding them here
+    // could disturb a test run that instruments them for coverage.
+    const build = await run(path.join(BIN, "tsc"), ["-p", "tsconfig.build.json"], {
       cwd: ROOT,
       env: repoEnv,
     });
+    expect(build.code, `${build.stdout}\n${build.stderr}`).to.equal(0);
+    const pack = await run(
+      "npm",
+      ["pack", "--ignore-scripts", "--pack-destination", work, "--json"],
+      { cwd: ROOT, env: repoEnv },
+    );
     expect(pack.code, pack.stderr).to.equal(0);
     const tarball = (await readdir(work)).find((f) => f.endsWith(".tgz"));
     expect(tarball, "npm pack wrote a tarball").to.not.equal(undefined);
