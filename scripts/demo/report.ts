@@ -92,7 +92,9 @@ export function formatReport(s: DemoSummary): string[] {
       ["segments", int(s.stream.segments)],
       [
         "payments signed",
-        `${int(s.stream.payments)} (${int(s.stream.paymentsWithTickets)} needed tickets; the rest were covered by session credit)`,
+        s.stream.paymentsWithTickets === s.stream.payments
+          ? `${int(s.stream.payments)} (each needed tickets)`
+          : `${int(s.stream.payments)} (${int(s.stream.paymentsWithTickets)} needed tickets, ${int(s.stream.payments - s.stream.paymentsWithTickets)} were covered by session credit)`,
       ],
       ["tickets sent", int(s.stream.tickets)],
       ["EV paid / fees debited", `${eth(s.stream.evPaid)} / ${eth(s.stream.feesDebited)}`],
@@ -192,12 +194,13 @@ export function formatReport(s: DemoSummary): string[] {
   out.push(...heading("7. Balances"));
   out.push(
     ...table(
-      ["orchestrator", "face value (events)", "gas fees paid", "ETH balance change"],
+      ["orchestrator", "face value (events)", "- gas fees paid", "= ETH balance change", ""],
       s.redemptions.map((r) => [
         r.name,
-        eth(r.events.faceValue),
+        eth(r.events.faceValue, 9),
         eth(r.feesWei, 9),
         eth(r.ethAfter - r.ethBefore, 9),
+        r.ethAfter - r.ethBefore === r.events.faceValue - r.feesWei ? "ok" : "MISMATCH",
       ]),
     ),
   );
