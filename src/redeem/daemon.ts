@@ -11,6 +11,8 @@ import type { TicketBrokerError } from "../errors.js";
 import type { Hex } from "../internal/bytes.js";
 import type { StoredWinner } from "../recipient/winnerStore.js";
 import type { LeaderLock } from "../store/types.js";
+import { TicketHasher } from "../ticketDigest.js";
+import { TICKET_DOMAIN_NAME, TICKET_DOMAIN_VERSION } from "../ticketTypes.js";
 import type { DurableWinnerStore } from "../store/winners.js";
 import { loadChainState } from "./chainState.js";
 import {
@@ -95,6 +97,7 @@ export interface RedeemerRoundReport {
 export class RedeemerDaemon {
   readonly #o: RedeemerOptions;
   readonly #txs: RedemptionTransactions;
+  readonly #hasher: TicketHasher;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
   #stopped = true;
@@ -103,6 +106,12 @@ export class RedeemerDaemon {
 
   constructor(options: RedeemerOptions) {
     this.#o = options;
+    this.#hasher = new TicketHasher({
+      name: TICKET_DOMAIN_NAME,
+      version: TICKET_DOMAIN_VERSION,
+      chainId: options.chainId,
+      verifyingContract: options.broker,
+    });
     this.#txs = new RedemptionTransactions({
       rpc: options.rpc,
       signer: options.signer,
@@ -183,6 +192,7 @@ export class RedeemerDaemon {
           winners,
           chain,
           now,
+          hasher: this.#hasher,
           ...(o.graceSeconds === undefined ? {} : { graceSeconds: o.graceSeconds }),
         });
         for (const { winner, error } of plan.unredeemable) {
@@ -243,11 +253,18 @@ export class RedeemerDaemon {
         );
         if (decision.action === "wait") break;
         const batch = decision.batch.map((d) => d.winner);
-        const estimate = BigInt(
-          (await o.rpc.send("eth_estimateGas", [
-            { from: o.recipient, to: o.broker, data: redemptionCalldata(batch) },
-          ])) as string,
-        );
+        let estimate: bigint;
+        try {
+          estimate = BigInt(
+            (await o.rpc.send("eth_estimateGas", [
+              { from: o.recipient, to: o.broker, data: redemptionCalldata(batch) },
+            ])) as string,
+          );
+        } catch (err) {
+          // A single winner goes through redeemWinningTicket, which reverts with its reason.
+          await this.#explainEstimateFailure(batch[0], err, report);
+          continue;
+        }
         const inFlight = await this.#txs.submit({
           winners: batch,
           gasLimit: (estimate * 12n) / 10n,

@@ -8,17 +8,19 @@
 import type { SenderFunds } from "../chain/brokerReader.js";
 import {
   TicketBrokerCallerNotRecipient,
+  TicketBrokerContractError,
+  TicketBrokerTicketNotWinning,
   TicketBrokerNonceAlreadyRedeemed,
   TicketBrokerNonceTooLarge,
   TicketBrokerTicketExpired,
   TicketBrokerUnauthorizedSigner,
-  type TicketBrokerContractError,
 } from "../contractErrors.js";
 import { TicketBrokerError } from "../errors.js";
 import { MAX_UINT96, hexToBytes, type Hex } from "../internal/bytes.js";
 import { recoverTicketSigner } from "../recoverTicketSigner.js";
 import type { StoredWinner, WinningTicket } from "../recipient/winnerStore.js";
-import { checkTicketFunds } from "../validateTicket.js";
+import type { TicketHasher } from "../ticketDigest.js";
+import { checkTicketFunds, validateTicket } from "../validateTicket.js";
 
 /** A winner as the plan sees it: the stored winner, its state, and when it becomes redeemable. */
 export interface PlanWinner extends StoredWinner {
@@ -168,6 +170,12 @@ export function planRedemption(args: {
   now: bigint;
   /** Used only for winners without `redeemableAt`: the recipient's grace period (default 60). */
   graceSeconds?: bigint;
+  /**
+   * The broker's EIP-712 hasher. With it, each due-looking winner also passes
+   * {@link validateTicket} (rand commitment, signature, the draw): a winner the broker would
+   * refuse for those is unredeemable before any gas is spent on it.
+   */
+  hasher?: TicketHasher;
 }): RedemptionPlan {
   const { recipient, now } = args;
   const grace = args.graceSeconds ?? 60n;
@@ -236,6 +244,13 @@ export function planRedemption(args: {
         }
         if (validUntil < payableUntil) payableUntil = validUntil;
       }
+      if (args.hasher !== undefined) {
+        const refused = validationError(w, args.hasher, recipient, state, now);
+        if (refused !== undefined) {
+          unredeemable.push({ winner: w, error: refused });
+          continue;
+        }
+      }
       if (unlockEnd !== 0n && unlockEnd - 1n < payableUntil) payableUntil = unlockEnd - 1n;
       let fromReserve: bigint;
       try {
@@ -271,6 +286,35 @@ export function planRedemption(args: {
 /** A winner's redemption state: durable stores keep `state`, plain ones only `status`. */
 export function stateOf(w: StoredWinner): "pending" | "submitted" | "redeemed" | "unredeemable" {
   return w.state ?? w.status;
+}
+
+/** The contract error validateTicket finds for a winner (permanent ones only), or undefined. */
+function validationError(
+  w: PlanWinner,
+  hasher: TicketHasher,
+  recipient: Hex,
+  state: SenderChainState,
+  now: bigint,
+): TicketBrokerContractError | undefined {
+  try {
+    const { won } = validateTicket({
+      signed: { ticket: w.ticket, signature: w.signature },
+      hasher,
+      recipientRand: w.recipientRand,
+      now,
+      caller: recipient,
+      highestRedeemedNonce: state.highestRedeemedNonce,
+      // The signer's validity was checked above; here only the signature itself counts.
+      signerValidUntil: () => now,
+    });
+    if (!won)
+      return new TicketBrokerTicketNotWinning({ digest: w.digest, winProb: w.ticket.winProb });
+    return undefined;
+  } catch (err) {
+    if (err instanceof TicketBrokerContractError && isPermanentRedemptionError(err)) return err;
+    // Anything else (a malformed field) is left for the broker to judge.
+    return undefined;
+  }
 }
 
 function earliest(list: readonly DueWinner[]): bigint {

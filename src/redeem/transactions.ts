@@ -450,7 +450,8 @@ export class RedemptionTransactions {
         out.pendingAgain.push({ winner: w, reason });
       }
     }
-    if (kind === "dropped") this.resyncNonce();
+    // The account nonce was either never used or used by another transaction: read it again.
+    this.resyncNonce();
     return out;
   }
 

@@ -1,4 +1,6 @@
 /** Winners signed for a fixed domain, and chain states, for the redemption tests without a chain. */
+import { AbiCoder, keccak256 } from "ethers";
+
 import { MAX_UINT256, type Hex } from "../../src/internal/bytes.js";
 import type { SenderChainState, PlanWinner } from "../../src/redeem/plan.js";
 import { RawKeyTicketSigner } from "../../src/signTicket.js";
@@ -28,15 +30,21 @@ export async function winner(args: {
   sender?: Hex;
   recipient?: Hex;
   state?: "pending" | "submitted";
+  /** Commit to the winner's real rand (7) instead of an unrelated hash. */
+  realRandHash?: boolean;
+  winProb?: bigint;
 }): Promise<PlanWinner> {
   const signer = args.signer ?? senderKey;
   const ticket: Ticket = {
     recipient: args.recipient ?? RECIPIENT,
     sender: args.sender ?? signer.address,
     faceValue: args.faceValue ?? 1000n,
-    winProb: MAX_UINT256,
+    winProb: args.winProb ?? MAX_UINT256,
     senderNonce: args.nonce,
-    recipientRandHash: `0x${"ab".repeat(32)}`,
+    recipientRandHash:
+      args.realRandHash === true
+        ? (keccak256(AbiCoder.defaultAbiCoder().encode(["uint256"], [7n])) as Hex)
+        : `0x${"ab".repeat(32)}`,
     expiry: args.expiry ?? 10_000n,
     workId: `0x${"00".repeat(32)}`,
   };

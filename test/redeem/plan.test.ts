@@ -3,6 +3,8 @@ import { expect } from "chai";
 
 import {
   TicketBrokerCallerNotRecipient,
+  TicketBrokerRandMismatch,
+  TicketBrokerTicketNotWinning,
   TicketBrokerInsufficientFunds,
   TicketBrokerNonceAlreadyRedeemed,
   TicketBrokerSenderUnlocked,
@@ -21,6 +23,7 @@ import {
   RECIPIENT,
   chainState,
   delegateKey,
+  hasher,
   otherSenderKey,
   senderKey,
   winner,
@@ -163,5 +166,26 @@ describe("planRedemption", () => {
   it("names the sender whose chain state is missing", async () => {
     const other = await winner({ nonce: 1n, signer: otherSenderKey });
     expect(() => plan([other], chainState(), 200n)).to.throw(RedemptionPlanMissingStateError);
+  });
+
+  it("with the broker's hasher, refuses before any gas a winner whose rand does not match or that does not win", async () => {
+    const good = await winner({ nonce: 1n, realRandHash: true });
+    const badRand = await winner({ nonce: 2n });
+    const losing = await winner({ nonce: 3n, realRandHash: true, winProb: 0n });
+    const p = planRedemption({
+      recipient: RECIPIENT,
+      winners: [good, badRand, losing],
+      chain: new Map([[S, chainState()]]),
+      now: 200n,
+      hasher,
+    });
+    expect(nonces(p.due)).to.deep.equal([1n]);
+    expect(p.unredeemable.map((u) => u.error.constructor)).to.deep.equal([
+      TicketBrokerRandMismatch,
+      TicketBrokerTicketNotWinning,
+    ]);
+    // Without the hasher the plan cannot know: both would be sent (and the broker refuse them).
+    const blind = plan([good, badRand, losing], chainState(), 200n);
+    expect(nonces(blind.due)).to.deep.equal([1n, 2n, 3n]);
   });
 });
