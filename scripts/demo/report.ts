@@ -146,13 +146,13 @@ export function formatReport(s: DemoSummary): string[] {
     ...table(
       [
         "orchestrator",
-        "winners",
+        "redeemed",
         "txs",
-        "decision",
+        "decision (cost/face value)",
         "face value",
         "gas",
         "gas/winner",
-        "1 tx each",
+        "alone",
       ],
       s.redemptions.map((r) => [
         r.name,
@@ -160,7 +160,7 @@ export function formatReport(s: DemoSummary): string[] {
         String(r.transactions),
         r.decision === undefined
           ? "-"
-          : `${r.decision.action} (${r.decision.reason}, cost ${pct(r.decision.costWei, r.decision.faceValue)})`,
+          : `${r.decision.action}: ${r.decision.reason}, ${pct(r.decision.costWei, r.decision.faceValue)}`,
         eth(r.faceValueRedeemed),
         int(r.gasUsed),
         r.redeemed === 0 ? "-" : int(r.gasUsed / BigInt(r.redeemed)),
@@ -180,7 +180,7 @@ export function formatReport(s: DemoSummary): string[] {
         "one transaction per winner",
         singlesCount === 0
           ? "-"
-          : `${int(singlesGas)} gas, ${eth(singlesFees, 9)} (measured on a snapshot, then undone)`,
+          : `${int(singlesGas)} gas, ${eth(singlesFees, 9)} ("alone": sent on a snapshot, then undone)`,
       ],
       [
         "batching saved",
@@ -232,6 +232,8 @@ export function formatReport(s: DemoSummary): string[] {
       ]),
     ),
   );
+
+  out.push(...pairs([["total", `${int(s.rpc.reduce((n, c) => n + c.total, 0))} requests`]]));
 
   if (s.next.length > 0) {
     out.push(...heading("Where to go next"));
