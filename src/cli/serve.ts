@@ -14,19 +14,23 @@ interface RunningService {
 type ServiceName = "signer" | "payee" | "redeemer";
 
 /**
- * Where each service's entry function lives (relative to this file) and its name. Each module
- * also exports `loadServiceConfig({ service, file, env, flags })`, which validates the
- * configuration; the entry is called as `entry(config, { env })` and returns a running service.
+ * Where each service's entry function lives (relative to this file), its name, and how it is
+ * called:
+ * - `config`: the module also exports `loadServiceConfig({ service, file, env, flags })`, which
+ *   validates the configuration; the entry is called as `entry(config, { env })`, returns a
+ *   running service (`url`, `close()`), and this command stops it on SIGINT/SIGTERM;
+ * - `options`: the entry takes `{ configFile, args, env }` itself, handles the signals, and
+ *   returns a handle whose `closed` settles when it has stopped.
  */
 export const SERVICE_ENTRIES: Readonly<
-  Record<ServiceName, { readonly modules: readonly string[]; readonly name: string }>
+  Record<
+    ServiceName,
+    { readonly module: string; readonly name: string; readonly style: "config" | "options" }
+  >
 > = {
-  signer: { modules: ["../services/index.js"], name: "startSignerService" },
-  payee: { modules: ["../services/index.js"], name: "startPayeeService" },
-  redeemer: {
-    modules: ["../services/index.js", "../redeem/index.js", "../redeem/service.js"],
-    name: "startRedeemerService",
-  },
+  signer: { module: "../services/index.js", name: "startSignerService", style: "config" },
+  payee: { module: "../services/index.js", name: "startPayeeService", style: "config" },
+  redeemer: { module: "../redeem/main.js", name: "startRedeemer", style: "options" },
 };
 
 /** The module's URL, as .js (built) or .ts (run from source), if it exists. */
@@ -69,11 +73,10 @@ export function serviceFlags(args: readonly string[]): Record<string, string> {
 
 async function loadEntry(
   service: ServiceName,
-): Promise<{ entry: (...a: unknown[]) => Promise<unknown>; load: (...a: unknown[]) => unknown }> {
-  const { modules, name } = SERVICE_ENTRIES[service];
-  for (const specifier of modules) {
-    const href = present(specifier);
-    if (href === undefined) continue;
+): Promise<{ entry: (...a: unknown[]) => Promise<unknown>; load: unknown }> {
+  const { module, name } = SERVICE_ENTRIES[service];
+  const href = present(module);
+  if (href !== undefined) {
     let loaded: Record<string, unknown>;
     try {
       loaded = (await import(href)) as Record<string, unknown>;
@@ -89,30 +92,40 @@ async function loadEntry(
       });
     }
     const entry = loaded[name];
-    const load = loaded["loadServiceConfig"];
-    if (typeof entry === "function" && typeof load === "function") {
+    if (typeof entry === "function") {
       return {
         entry: entry as (...a: unknown[]) => Promise<unknown>,
-        load: load as (...a: unknown[]) => unknown,
+        load: loaded["loadServiceConfig"],
       };
     }
   }
   throw new ServiceUnavailableError(messages.serve.unavailable(service), {
-    details: { service, entry: name, looked: [...modules] },
+    details: { service, entry: name, module },
     hint: messages.serve.unavailableHint(service),
   });
 }
 
 /**
- * Starts `service`: validates its configuration (`--config` file, environment variables, the
- * `--setting value` arguments), starts it, and runs until SIGINT or SIGTERM, then closes it
- * (in-flight requests finish first). The entry modules are loaded on demand, so every other
- * command runs without the services' packages; a build without the service fails with
+ * Starts `service` and runs until it stops (SIGINT or SIGTERM; in-flight work finishes first).
+ * Its configuration comes from the `--config` file, environment variables and the
+ * `--setting value` arguments. The entry modules are loaded on demand, so every other command
+ * runs without the services' packages; a build without the service fails with
  * {@link ServiceUnavailableError}.
  */
 export async function startService(service: ServiceName, options: ServeOptions): Promise<void> {
   const { entry, load } = await loadEntry(service);
-  const config = load({
+  if (SERVICE_ENTRIES[service].style === "options") {
+    const handle = (await entry(options)) as { closed?: Promise<unknown> } | undefined;
+    await handle?.closed;
+    return;
+  }
+  if (typeof load !== "function") {
+    throw new ServiceUnavailableError(messages.serve.unavailable(service), {
+      details: { service, missing: "loadServiceConfig" },
+      hint: messages.serve.unavailableHint(service),
+    });
+  }
+  const config = (load as (...a: unknown[]) => unknown)({
     service,
     ...(options.configFile === undefined ? {} : { file: options.configFile }),
     env: options.env,

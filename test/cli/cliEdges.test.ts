@@ -19,6 +19,7 @@ import { resolveBrokerAddress } from "../../src/cli/deployment.js";
 import { NoDeploymentError } from "../../src/cli/errors.js";
 import { serviceFlags, startService } from "../../src/cli/serve.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../../src/cli/run.js";
+import { TicketBrokerError } from "../../src/errors.js";
 import { FileWinnerStore } from "../../src/recipient/fileWinnerStore.js";
 import { RawKeyTicketSigner } from "../../src/signTicket.js";
 import { TicketHasher, ticketDigest } from "../../src/ticketDigest.js";
@@ -355,14 +356,15 @@ describe("ticketbroker CLI: groups, keys, shapes, hints, winner files", function
     });
   });
 
-  it("serve reaches the services' own configuration check (signer and payee are wired)", async function () {
-    for (const service of ["signer", "payee"] as const) {
+  it("serve reaches each service's own configuration check (signer, payee, redeemer are wired)", async function () {
+    for (const service of ["signer", "payee", "redeemer"] as const) {
       const error = await startService(service, {
         configFile: path.join(dir, "missing.json"),
         args: [],
         env: {},
       }).catch((e: unknown) => e);
-      expect(error, service).to.have.property("code", "ServiceConfigError");
+      expect(error, service).to.be.instanceOf(TicketBrokerError);
+      expect((error as TicketBrokerError).code, service).to.match(/ConfigError$/);
     }
   });
 });
