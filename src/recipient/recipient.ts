@@ -272,6 +272,8 @@ export class Recipient {
         await undo();
         throw err;
       }
+      // Pending now includes this winner: its payment must show as a fall at the next read.
+      this.#notePending(sender, fresh.pending + ticket.faceValue);
       return { ev, won };
     });
   }
@@ -300,9 +302,10 @@ export class Recipient {
    * Reads the store, then the chain. The store is read first because a redemption lowers the
    * deposit on chain before the store marks the winner paid: in this order a redemption in
    * between can only make the sender look poorer, never richer. When the sender's pending face
-   * value fell since the last read (a winner was paid or given up), the reader drops what it
-   * cached for the sender first, so the payment is seen on chain before the store's lower
-   * figure is counted.
+   * value fell since the last read or the last winner this process stored (a winner was paid or
+   * given up), the reader drops what it cached for the sender first, so the payment is seen on
+   * chain before the store's lower figure is counted. Winners stored and paid by other processes
+   * are seen through the reader's own bound (see `CachedBrokerReader`).
    */
   async #readState(sender: `0x${string}`): Promise<SenderState> {
     const key = sender.toLowerCase();
@@ -321,6 +324,13 @@ export class Recipient {
     ]);
     if (earlierWinners !== undefined) await this.#replay.foldWinners(sender, earlierWinners, now);
     return { now, highestRedeemedNonce, funds, claimable, pending };
+  }
+
+  /** Raises the pending face value last seen for `sender` to at least `pending`. */
+  #notePending(sender: `0x${string}`, pending: bigint): void {
+    const key = sender.toLowerCase();
+    const last = this.#lastPending.get(key);
+    if (last === undefined || pending > last) this.#lastPending.set(key, pending);
   }
 
   /** Refuses params whose deadline plus grace has passed at `now`. */
