@@ -37,6 +37,16 @@ import { startPostgres } from "../test/support/postgres.js";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 
+/** The parts of autocannon's result this script reads. */
+interface AutocannonResult {
+  requests: { total: number };
+  duration: number;
+  latency: { p50: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+
 // ---- Child: autocannon --------------------------------------------------------------------
 if (process.argv[2] === "--client") {
   const spec = JSON.parse(readFileSync(process.argv[3]!, "utf8")) as {
@@ -49,7 +59,7 @@ if (process.argv[2] === "--client") {
   // autocannon ships no type declarations: imported by name, typed here by what is used.
   const moduleName = "autocannon";
   const { default: autocannon } = (await import(moduleName)) as {
-    default: (o: unknown) => Promise<Record<string, any>>;
+    default: (o: unknown) => Promise<AutocannonResult>;
   };
   let next = 0;
   const result = await autocannon({
@@ -61,7 +71,7 @@ if (process.argv[2] === "--client") {
     headers: { "content-type": "application/json", ...spec.headers },
     requests: [
       {
-        setupRequest: (req: Record<string, any>) => {
+        setupRequest: (req: { headers?: Record<string, string> }) => {
           const i = next++;
           const body = spec.bodies[i % spec.bodies.length];
           return {
@@ -77,15 +87,15 @@ if (process.argv[2] === "--client") {
   });
   process.stdout.write(
     JSON.stringify({
-      requests: result["requests"]["total"],
-      durationSeconds: result["duration"],
-      perSecond: result["requests"]["total"] / result["duration"],
-      p50: result["latency"]["p50"],
-      p99: result["latency"]["p99"],
-      max: result["latency"]["max"],
-      non2xx: result["non2xx"],
-      errors: result["errors"],
-      timeouts: result["timeouts"],
+      requests: result.requests.total,
+      durationSeconds: result.duration,
+      perSecond: result.requests.total / result.duration,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      max: result.latency.max,
+      non2xx: result.non2xx,
+      errors: result.errors,
+      timeouts: result.timeouts,
     }),
   );
   process.exit(0);

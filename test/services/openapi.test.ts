@@ -42,7 +42,18 @@ describe("OpenAPI documents", function () {
         if (process.env["UPDATE_OPENAPI"] === "1") writeFileSync(file, generated);
         expect(readFileSync(file, "utf8"), `${file} is stale: regenerate it`).to.equal(generated);
         // Every documented error answer is a problem document with a code and a hint.
-        const paths = res.body.paths as Record<string, Record<string, any>>;
+        const paths = res.body.paths as Record<
+          string,
+          Record<
+            string,
+            {
+              responses: Record<
+                string,
+                { content?: Record<string, { schema?: { required?: string[] } }> }
+              >;
+            }
+          >
+        >;
         expect(Object.keys(paths).length).to.be.greaterThan(1);
         for (const operations of Object.values(paths)) {
           for (const op of Object.values(operations)) {

@@ -13,18 +13,15 @@ import { openStore } from "../../src/store/openStore.js";
 import type { Store } from "../../src/store/types.js";
 import { senderSigner } from "../lib/flowFixtures.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
-import { KEYS, call, startPair } from "./support.js";
+import type { TicketParamsJson } from "../../src/wire/index.js";
+import { KEYS, call, startPair, type Reply } from "./support.js";
 
 type Pair = Awaited<ReturnType<typeof startPair>>;
 
 const PROBLEM = "application/problem+json";
 
 /** Asserts a problem document with `status` and `code`. */
-function expectProblem(
-  res: { status: number; headers: Headers; body: any },
-  status: number,
-  code: string,
-): void {
+function expectProblem(res: Reply, status: number, code: string): void {
   expect(res.headers.get("content-type") ?? "").to.contain(PROBLEM);
   expect(res.body.code, JSON.stringify(res.body)).to.equal(code);
   expect(res.status).to.equal(status);
@@ -70,7 +67,7 @@ for (const backend of backends) {
     this.timeout(120_000);
     let fresh: () => Promise<Store>;
     let pair: Pair;
-    let params: any;
+    let params: TicketParamsJson;
 
     before(async function () {
       fresh = await backend.open();

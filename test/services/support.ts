@@ -132,6 +132,13 @@ export async function startPair(
   };
 }
 
+/**
+ * A parsed JSON answer. Tests read nested fields of many shapes and assert them with chai, so
+ * the body is left untyped here (and only here).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Reply = { status: number; headers: Headers; body: any };
+
 /** A JSON request with a bearer key; returns status, headers and the parsed body. */
 export async function call(
   url: string,
@@ -142,7 +149,7 @@ export async function call(
     idempotencyKey?: string;
     headers?: Record<string, string>;
   } = {},
-): Promise<{ status: number; headers: Headers; body: any }> {
+): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key !== undefined) headers["authorization"] = `Bearer ${options.key}`;
   if (options.idempotencyKey !== undefined) headers["idempotency-key"] = options.idempotencyKey;

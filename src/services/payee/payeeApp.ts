@@ -4,7 +4,6 @@ import type { Logger } from "pino";
 
 import type { BrokerReader } from "../../chain/brokerReader.js";
 import { TicketBrokerError } from "../../errors.js";
-import { ticketEV } from "../../ev.js";
 import { Rational } from "../../rational.js";
 import { Recipient } from "../../recipient/recipient.js";
 import { InsufficientSessionBalanceError } from "../../pricing/errors.js";
