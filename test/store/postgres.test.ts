@@ -2,6 +2,7 @@ import { PostgresStore } from "../../src/store/postgres/postgresStore.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
 import { describeStoreConformance } from "./conformance.js";
 import { itAgreesWithMemoryModel } from "./model.js";
+import { describeMultiProcess } from "./processes.js";
 
 describe("PostgreSQL store", function () {
   this.timeout(120_000);
@@ -24,6 +25,8 @@ describe("PostgreSQL store", function () {
       return { store, another: () => PostgresStore.open({ url, ...options }) };
     },
   });
+
+  describeMultiProcess("PostgreSQL", () => server.createDatabase(), { blockSize: 1n });
 
   describe("memory model", function () {
     itAgreesWithMemoryModel(

@@ -5,6 +5,7 @@ import path from "node:path";
 import { SqliteStore } from "../../src/store/sqlite/sqliteStore.js";
 import { describeStoreConformance } from "./conformance.js";
 import { itAgreesWithMemoryModel } from "./model.js";
+import { describeMultiProcess } from "./processes.js";
 
 const root = mkdtempSync(path.join(tmpdir(), "tb-sqlite-"));
 let n = 0;
@@ -35,3 +36,9 @@ describe("SQLite store: memory model", function () {
     60,
   );
 });
+
+describeMultiProcess(
+  "SQLite",
+  () => Promise.resolve(`sqlite:${path.join(root, `procs-${++n}.db`)}`),
+  { blockSize: 1n },
+);
