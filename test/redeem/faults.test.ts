@@ -152,6 +152,25 @@ describe("redeemer fault injection (hardhat node over JSON-RPC through a proxy)"
     await expectPaidOnce(world, store, ws);
   });
 
+  it("a slow RPC (150 ms per request) still pays every winner once", async () => {
+    const { world, options } = await scenario(10n ** 18n);
+    const store = new MemoryDurableWinnerStore();
+    const ws = await winners(world, {
+      nonces: [1n, 2n, 3n],
+      faceValue: FACE,
+      now: await chainNow(),
+    });
+    await addAll(store, ws);
+    proxy.delayMs = 150;
+    try {
+      const report = await redeemOnce(options(store));
+      expect(report.transactions.map((t) => t.kind)).to.deep.equal(["mined"]);
+    } finally {
+      proxy.delayMs = 0;
+    }
+    await expectPaidOnce(world, store, ws);
+  });
+
   it("a transaction dropped from the mempool is broadcast again and mined once", async () => {
     const { world, options } = await scenario(10n ** 18n);
     const store = new MemoryDurableWinnerStore();
