@@ -92,6 +92,8 @@ export class WinnerLedger {
   readonly #winners = new Map<string, StoredWinner>();
   /** Summed face value of pending winners, by "sender|recipient" (lowercase). */
   readonly #pending = new Map<string, bigint>();
+  /** Digests by lowercase sender, in insertion order (a sender's list reads only its own). */
+  readonly #bySender = new Map<string, Set<string>>();
 
   #addPending(w: StoredWinner, sign: 1n | -1n): void {
     const key = pairKey(w.ticket.sender, w.ticket.recipient);
@@ -112,6 +114,13 @@ export class WinnerLedger {
         const stored: StoredWinner = { ...event.winner, status: "pending" };
         this.#winners.set(key, stored);
         this.#addPending(stored, 1n);
+        const sender = stored.ticket.sender.toLowerCase();
+        let keys = this.#bySender.get(sender);
+        if (keys === undefined) {
+          keys = new Set();
+          this.#bySender.set(sender, keys);
+        }
+        keys.add(key);
       }
       return;
     }
@@ -141,11 +150,20 @@ export class WinnerLedger {
 
   list(filter: { status?: WinnerStatus; sender?: `0x${string}` } = {}): StoredWinner[] {
     const sender = filter.sender?.toLowerCase();
-    return [...this.#winners.values()].filter(
-      (w) =>
-        (filter.status === undefined || w.status === filter.status) &&
-        (sender === undefined || w.ticket.sender.toLowerCase() === sender),
-    );
+    const out: StoredWinner[] = [];
+    if (sender === undefined) {
+      for (const w of this.#winners.values()) {
+        if (filter.status === undefined || w.status === filter.status) out.push(w);
+      }
+      return out;
+    }
+    for (const key of this.#bySender.get(sender) ?? []) {
+      const w = this.#winners.get(key);
+      if (w !== undefined && (filter.status === undefined || w.status === filter.status)) {
+        out.push(w);
+      }
+    }
+    return out;
   }
 
   pendingFaceValue(sender: `0x${string}`, recipient: `0x${string}`): bigint {

@@ -37,6 +37,29 @@ describe("WinnerLedger: pending face value index", () => {
     expect(await store.pendingFaceValue({ sender, recipient: other })).to.equal(0n);
   });
 
+  it("lists a sender's winners from its own index, in insertion order, with the status filter", async () => {
+    const store = new MemoryWinnerStore();
+    const mine = [5n, 1n, 3n].map((n) => storeTestWinner(n));
+    const theirs = storeTestWinner(9n);
+    const foreign = { ...theirs, ticket: { ...theirs.ticket, sender: other } };
+    await store.add(mine[0]!);
+    await store.add(foreign);
+    await store.add(mine[1]!);
+    await store.add(mine[2]!);
+    await store.markRedeemed({ digest: mine[1]!.digest, txHash: "0x01" });
+    const nonces = (ws: { ticket: { senderNonce: bigint } }[]) =>
+      ws.map((w) => w.ticket.senderNonce);
+    expect(nonces(await store.list({ sender }))).to.deep.equal([5n, 1n, 3n]);
+    expect(
+      nonces(
+        await store.list({ sender: sender.toLowerCase() as `0x${string}`, status: "pending" }),
+      ),
+    ).to.deep.equal([5n, 3n]);
+    expect(nonces(await store.list({ sender: other }))).to.deep.equal([9n]);
+    expect(nonces(await store.list({ status: "pending" }))).to.deep.equal([5n, 9n, 3n]);
+    expect(nonces(await store.list())).to.deep.equal([5n, 9n, 1n, 3n]);
+  });
+
   it("answers in constant time with 100,000 winners stored", async () => {
     const store = new MemoryWinnerStore();
     for (let i = 1; i <= 100_000; i++) await store.add(storeTestWinner(BigInt(i)));
