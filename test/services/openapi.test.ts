@@ -5,6 +5,8 @@
 import { expect } from "chai";
 import { readFileSync, writeFileSync } from "node:fs";
 
+import { format, resolveConfig } from "prettier";
+
 import { buildPayeeApp } from "../../src/services/payee/payeeApp.js";
 import { buildSignerApp } from "../../src/services/signer/signerApp.js";
 import { MemoryStore } from "../../src/store/memory/memoryStore.js";
@@ -37,10 +39,18 @@ describe("OpenAPI documents", function () {
       try {
         const res = await call(`${running.url}/openapi.json`);
         expect(res.status).to.equal(200);
-        const generated = `${JSON.stringify(res.body, null, 2)}\n`;
         const file = `docs/openapi/${name}.json`;
-        if (process.env["UPDATE_OPENAPI"] === "1") writeFileSync(file, generated);
-        expect(readFileSync(file, "utf8"), `${file} is stale: regenerate it`).to.equal(generated);
+        if (process.env["UPDATE_OPENAPI"] === "1") {
+          const options = (await resolveConfig(file)) ?? {};
+          writeFileSync(
+            file,
+            await format(JSON.stringify(res.body), { ...options, filepath: file }),
+          );
+        }
+        expect(
+          JSON.parse(readFileSync(file, "utf8")),
+          `${file} is stale: regenerate it (see the top of this file)`,
+        ).to.deep.equal(res.body);
         // Every documented error answer is a problem document with a code and a hint.
         const paths = res.body.paths as Record<
           string,
