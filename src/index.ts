@@ -402,3 +402,40 @@ export {
 export { checkSignerValidUntil } from "./validateTicket.js";
 export { sessionIdForParams } from "./session/sessionKey.js";
 export { type TicketReceiver, type ReceivedPayment } from "./session/recipientSession.js";
+
+// stores: durable shared state (memory, SQLite, PostgreSQL), see docs/storage.md.
+export {
+  StoreError,
+  IdempotencyConflictError,
+  SessionOverdrawnError,
+  StoreUnavailableError,
+  WinnerStateTransitionError,
+  InvalidStoreUrlError,
+  InvalidStoreArgumentError,
+  StoreMigrationError,
+} from "./store/errors.js";
+export {
+  WINNER_TRANSITIONS,
+  statusOfState,
+  type WinnerState,
+  type WinnerSubmission,
+  type DurableWinnerFilter,
+  type DurableWinnerStore,
+} from "./store/winners.js";
+export type {
+  Store,
+  PaymentLedger,
+  PaymentRecord,
+  SessionStore,
+  SessionBalance,
+  LeaderLock,
+} from "./store/types.js";
+export { openStore, type OpenStoreOptions } from "./store/openStore.js";
+export { MemoryStore } from "./store/memory/memoryStore.js";
+export { MemoryDurableWinnerStore } from "./store/memory/memoryWinnerStore.js";
+export { MemoryPaymentLedger } from "./store/memory/memoryLedger.js";
+export { MemorySessionStore } from "./store/memory/memorySessionStore.js";
+export { MemoryLeaderLock } from "./store/memory/memoryLeaderLock.js";
+export { SqliteStore } from "./store/sqlite/sqliteStore.js";
+export { PostgresStore } from "./store/postgres/postgresStore.js";
+export { importFileStores, type FileImportReport } from "./store/importFileStores.js";
