@@ -389,7 +389,8 @@ async function takeLock(file: string): Promise<void> {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     }
-    const holder = await readLock(lock);
+    const seen = await fs.readFile(lock, "utf8").catch(() => undefined);
+    const holder = parseLock(seen);
     if (holder !== undefined && (holder.host !== hostname() || isAlive(holder.pid))) {
       throw new WinnerStoreLockedError("Another process holds the winner store for writing", {
         details: { file, lock, pid: holder.pid, host: holder.host, since: holder.since },
@@ -405,7 +406,7 @@ async function takeLock(file: string): Promise<void> {
       if (again !== undefined && isAlive(again.pid)) continue;
     }
     // The holder is gone (or the lock is unreadable): take the stale lock over.
-    await fs.rm(lock, { force: true });
+    await removeStaleLock(lock, seen);
   }
   throw new WinnerStoreLockedError("Could not take the winner store lock", {
     details: { file, lock },
@@ -413,9 +414,43 @@ async function takeLock(file: string): Promise<void> {
   });
 }
 
-async function readLock(lock: string): Promise<LockRecord | undefined> {
+/** How long a takeover may take before its guard counts as left behind by a crash. */
+const TAKEOVER_GUARD_MS = 10_000;
+
+/**
+ * Removes the lock file if it still holds `seen` (the stale record). Two processes taking over
+ * the same stale lock go through a guard directory one at a time, so neither removes the lock the
+ * other has just written.
+ */
+async function removeStaleLock(lock: string, seen: string | undefined): Promise<void> {
+  const guard = `${lock}.takeover`;
   try {
-    const raw = JSON.parse(await fs.readFile(lock, "utf8")) as Partial<LockRecord>;
+    await fs.mkdir(guard);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    const age = await fs.stat(guard).then(
+      (st) => Date.now() - st.mtimeMs,
+      () => 0,
+    );
+    if (age > TAKEOVER_GUARD_MS) await fs.rm(guard, { recursive: true, force: true });
+    return; // Someone else is taking it over: the next attempt sees the outcome.
+  }
+  try {
+    const now = await fs.readFile(lock, "utf8").catch(() => undefined);
+    if (now === seen) await fs.rm(lock, { force: true });
+  } finally {
+    await fs.rm(guard, { recursive: true, force: true });
+  }
+}
+
+async function readLock(lock: string): Promise<LockRecord | undefined> {
+  return parseLock(await fs.readFile(lock, "utf8").catch(() => undefined));
+}
+
+function parseLock(text: string | undefined): LockRecord | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const raw = JSON.parse(text) as Partial<LockRecord>;
     if (typeof raw.pid !== "number" || !Number.isSafeInteger(raw.pid)) return undefined;
     return {
       pid: raw.pid,

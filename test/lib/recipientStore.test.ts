@@ -30,6 +30,10 @@ const sender = senderSigner.address;
 
 const winner = storeTestWinner;
 const WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "winnerStoreWorker.ts");
+const LOCK_WORKER = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "winnerStoreLockWorker.ts",
+);
 const TSX = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../node_modules/.bin/tsx");
 
 /** Records what was sent; fails the nonces listed in `fail`. */
@@ -360,5 +364,36 @@ describe("recipient: FileWinnerStore", () => {
     };
     expect(lock.pid).to.equal(process.pid);
     await taken.close();
+  });
+
+  it("of several processes taking over one stale lock at the same moment, exactly one writes", async function () {
+    this.timeout(60_000);
+    const file = path.join(dir, "w.log");
+    const dead = spawn(process.execPath, ["-e", ""]);
+    await new Promise((resolve) => dead.once("exit", resolve));
+    await writeFile(
+      FileWinnerStore.lockFile(file),
+      JSON.stringify({ pid: dead.pid, host: hostname(), since: "" }),
+    );
+    const startAt = Date.now() + 6_000;
+    const runs = Array.from(
+      { length: 5 },
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(TSX, [LOCK_WORKER, file, String(startAt), "3000"]);
+          let out = "";
+          child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+          child.once("error", reject);
+          child.once("close", () => resolve(out.trim()));
+        }),
+    );
+    const results = await Promise.all(runs);
+    expect(
+      results.filter((r) => r === "won"),
+      results.join(","),
+    ).to.have.length(1);
+    expect(
+      results.filter((r) => r !== "won").every((r) => r === "WinnerStoreLockedError"),
+    ).to.equal(true);
   });
 });
