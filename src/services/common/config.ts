@@ -67,6 +67,12 @@ export const CommonConfigSchema = Type.Object({
 /** The signer service's settings. */
 export const SignerConfigSchema = Type.Object({
   ...CommonConfigSchema.properties,
+  port: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8935,
+    description: "Port (0: any free port)",
+  }),
   sender: Address("The sender (gateway) whose deposit pays the tickets"),
   keystoreFile: Type.Optional(
     Type.String({ description: "Encrypted JSON keystore of the signing key" }),
@@ -84,6 +90,12 @@ export const SignerConfigSchema = Type.Object({
 /** The payee service's settings. */
 export const PayeeConfigSchema = Type.Object({
   ...CommonConfigSchema.properties,
+  port: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8936,
+    description: "Port (0: any free port)",
+  }),
   recipient: Address("The orchestrator address the tickets pay"),
   secretFile: Type.Optional(Type.String({ description: "File with the 32-byte secret (hex)" })),
   redeemGas: Wei("Gas of one redemption", "60000"),
