@@ -429,12 +429,23 @@ async function redeem(ctx: CliContext, deps: CliDeps, input: CommandInput): Prom
       batchSize,
     });
     const report = await redeemer.redeemDue();
+    // When the winners left waiting fall due, read the same way a dry run reads it.
+    const after = await planRedemption({
+      recipient,
+      winners: await store.list({ status: "pending" }),
+      reader: new ContractBrokerReader({ broker: brokerAt(ctx.brokerAddress, ctx.provider) }),
+      graceSeconds,
+    });
+    const later = after.senders.filter((p) => p.notDue.length > 0 && p.dueAt !== undefined);
     const extraLines = [
       ...report.unredeemable.map((u) =>
         o.failedTicket(u.winner.ticket.senderNonce, u.winner.ticket.sender, u.error, false),
       ),
       ...report.retryLater.map((u) =>
         o.failedTicket(u.winner.ticket.senderNonce, u.winner.ticket.sender, u.error, true),
+      ),
+      ...later.map((p) =>
+        messages.winners.notDueLine(p.sender, p.notDue.length, formatTime(p.dueAt ?? 0n)),
       ),
     ];
     return {
@@ -452,6 +463,11 @@ async function redeem(ctx: CliContext, deps: CliDeps, input: CommandInput): Prom
         paid: report.paid,
         gasUsed: report.gasUsed,
         waiting: report.waiting,
+        later: later.map((p) => ({
+          sender: p.sender,
+          dueAt: p.dueAt === undefined ? null : jsonTime(p.dueAt),
+          winners: p.notDue.map(brief),
+        })),
         unredeemable: report.unredeemable.map((u) => ({ ...brief(u.winner), error: u.error })),
         retryLater: report.retryLater.map((u) => ({ ...brief(u.winner), error: u.error })),
       },

@@ -245,6 +245,16 @@ describe("ticketbroker CLI: groups, keys, shapes, hints, winner files", function
     const text = await f.cli("recipient", "redeem", file, "--account", ORCHESTRATOR, "--dry-run");
     expect(text.out).to.contain("redeem 2 winner(s) due now in 1 transaction(s)");
     expect(text.out).to.contain(`2 winner(s) from ${f.gateway.address} not due yet: due from`);
+
+    // The real run sends exactly those, and says when the rest falls due.
+    const real = await f.cli("recipient", "redeem", file, "--account", ORCHESTRATOR, "--json");
+    expect(real.code, real.err).to.equal(EXIT_OK);
+    const done = real.json<{
+      redeemed: { senderNonce: string }[];
+      later: { dueAt: JsonTime }[];
+    }>();
+    expect(done.redeemed.map((w) => w.senderNonce)).to.deep.equal(["1", "2"]);
+    expect(done.later[0]?.dueAt.unix).to.equal((now + 500n + 60n + 1n).toString());
   });
 
   it("redeem refuses a JSON list of tickets and leaves it byte for byte (dry run too)", async function () {
