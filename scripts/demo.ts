@@ -16,9 +16,11 @@
 import { formatReport } from "./demo/report.js";
 import { runDemo } from "./demo/runDemo.js";
 
+const title = "0. The system, as it runs";
+console.log(`${title}\n${"-".repeat(title.length)}`);
 const summary = await runDemo({
   segments: Number(process.env.DEMO_SEGMENTS ?? 100),
   requests: Number(process.env.DEMO_REQUESTS ?? 150),
-  log: (line) => console.log(line),
+  log: (line) => console.log(`  ${line}`),
 });
 for (const line of formatReport(summary)) console.log(line);

@@ -68,7 +68,7 @@ export function formatReport(s: DemoSummary): string[] {
       ]),
       [
         "orch-infer inference (x402)",
-        `${int(s.prices.inference.perToken)} wei/token, at most ${eth(s.prices.inference.maxPerRequest)} per request`,
+        `${eth(s.prices.inference.perRequest)} per request + ${int(s.prices.inference.perToken)} wei/token (at most ${eth(s.prices.inference.maxPerRequest)})`,
       ],
     ]),
   );
@@ -226,9 +226,9 @@ export function formatReport(s: DemoSummary): string[] {
         c.component,
         int(c.total),
         c.byMethod
-          .slice(0, 4)
+          .slice(0, 3)
           .map(([m, n]) => `${m} ${n}`)
-          .join(", ") + (c.byMethod.length > 4 ? ", …" : ""),
+          .join(", ") + (c.byMethod.length > 3 ? ", …" : ""),
       ]),
     ),
   );

@@ -40,13 +40,13 @@ import type { Store } from "../../src/store/types.js";
 import { TicketHasher } from "../../src/ticketDigest.js";
 import { ticketParamsEV, type TicketParams } from "../../src/ticketParams.js";
 import { readTicketDomain } from "../../src/ticketTypes.js";
-import {
-  decodeSignedTicket,
-  decodeTicketParams,
-  encodeTicketParams,
-} from "../../src/wire/index.js";
+import { decodeTicketParams } from "../../src/wire/index.js";
 import { lotteryPaywallPlugin } from "../../src/x402/fastifyPlugin.js";
-import { wrapFetchWithLottery, type LotteryChallenge } from "../../src/x402/client.js";
+import {
+  payWithSigner,
+  wrapFetchWithLottery,
+  type LotteryChallenge,
+} from "../../src/x402/client.js";
 import { createLotteryPaywall } from "../../src/x402/paywall.js";
 import {
   TicketBroker__factory,
@@ -159,7 +159,7 @@ export interface DemoSummary {
   readonly gasPriceWei: bigint;
   readonly prices: {
     readonly transcoders: { name: string; weiPerPixel: bigint; segmentFee: bigint }[];
-    readonly inference: { maxPerRequest: bigint; perToken: bigint };
+    readonly inference: { maxPerRequest: bigint; perRequest: bigint; perToken: bigint };
   };
   readonly params: readonly ParamsSeen[];
   readonly stream: {
@@ -288,10 +288,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       const weiPerPixel = (basePricePerPixel * t.pricePercent) / 100n;
       return { name: t.name, weiPerPixel, segmentFee: weiPerPixel * SEGMENT_PIXELS };
     });
-    // An inference answer at most costs 1/25 of a face value: a 10-request prepayment in 4
-    // tickets then carries 10/100 of a face value per ticket.
+    // An inference answer costs at most 1/25 of a face value (a fifth per request, the rest per
+    // token): a 10-request prepayment in 4 tickets then carries 1/10 of a face value per ticket.
     const maxPerRequest = faceValue / 25n;
-    const perToken = maxPerRequest / MAX_TOKENS;
+    const perRequest = maxPerRequest / 5n;
+    const perToken = (maxPerRequest - perRequest) / MAX_TOKENS;
 
     // ---- Services: signer, payees, inference API, each with its own counted RPC and store ----
     const counters = new Map<string, RpcCounter>();
@@ -410,14 +411,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         const { prompt, maxTokens } = request.body as { prompt: string; maxTokens: number };
         // The "model": answers with as many tokens as asked (a deterministic stand-in).
         const tokens = BigInt(Math.min(maxTokens, Number(MAX_TOKENS)));
-        request.lottery?.charge(tokens * perToken);
+        request.lottery?.charge(perRequest + tokens * perToken);
         return { text: `${prompt} …`, tokens: Number(tokens) };
       });
     });
     const inferUrl = await inferApp.listen({ port: 0, host: "127.0.0.1" });
     cleanup.push(() => inferApp.close());
     log(
-      `Inference API    ${inferUrl}/v1/complete  (x402 lottery, ${perToken} wei/token, at most ${maxPerRequest} wei/request)`,
+      `Inference API    ${inferUrl}/v1/complete  (x402 lottery: ${perRequest} wei/request + ${perToken} wei/token)`,
     );
 
     // ---- Stream: segments through the signer to the payees, debited by the work server -------
@@ -484,9 +485,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     );
 
     // ---- Agent: many paid requests, most carried by session credit ---------------------------
-    const agentSigner = new SignerClient({ baseUrl: signerUrl, apiKey: KEYS.agent });
-    const agentSession = "agent-1";
-    let signerLeftover = Rational.ZERO;
+    // The agent's tickets come from the signer service (the gateway's key, nonces and budgets).
+    const fromSigner = payWithSigner(new SignerClient({ baseUrl: signerUrl, apiKey: KEYS.agent }));
     let lastPaid: TicketParams | undefined;
     const agent = {
       requests: 0,
@@ -506,23 +506,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         );
         if (!known) params.push(seen(inferName, challenge.params));
         lastPaid = challenge.params;
-        // The signer keeps what earlier tickets overpaid as credit of its own session; the agent
-        // wants `amount` of fresh tickets beyond it, so it asks for amount + that credit (rounded
-        // up to whole wei: the fee is sent as text).
-        const answer = await agentSigner.pay({
-          params: encodeTicketParams(challenge.params),
-          sessionId: agentSession,
-          fee: (challenge.amount + signerLeftover.ceil()).toString(),
-        });
-        signerLeftover = parseRational(answer.session.balance);
-        return {
-          sender: gateway,
-          params: challenge.params,
-          tickets: answer.tickets.map((t) => decodeSignedTicket(t)),
-        };
+        return fromSigner(challenge);
       },
       onSettlement: (s) => {
-        if (!s.success || s.ticketsAccepted === 0 || lastPaid === undefined) return;
+        if (!s.success) return;
+        agent.charged += BigInt(s.charged);
+        if (s.ticketsAccepted === 0 || lastPaid === undefined) return;
         const p = lastPaid;
         agent.requestsWithTickets++;
         agent.tickets += s.ticketsAccepted;
@@ -547,10 +536,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       const body = (await response.json()) as { tokens: number };
       agent.requests++;
       agent.tokens += BigInt(body.tokens);
-      const settlement = JSON.parse(
-        Buffer.from(response.headers.get("payment-response") ?? "", "base64").toString("utf8"),
-      ) as { charged: string };
-      agent.charged += BigInt(settlement.charged);
     }
     const agentSeconds = (Date.now() - agentStart) / 1000;
     log(
@@ -675,7 +660,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       signingKey: signingKey.address,
       storeDir,
       gasPriceWei,
-      prices: { transcoders: transcoderPrices, inference: { maxPerRequest, perToken } },
+      prices: { transcoders: transcoderPrices, inference: { maxPerRequest, perRequest, perToken } },
       params,
       stream: { segments, ...stream, seconds: streamSeconds },
       agent: { ...agent, seconds: agentSeconds },
@@ -728,14 +713,6 @@ async function listen(app: ServiceApp, cleanup: (() => Promise<void>)[]): Promis
 
 function ceilDiv(a: bigint, b: bigint): bigint {
   return (a + b - 1n) / b;
-}
-
-/** "n" or "n/d" (the services' exact wei amounts). */
-export function parseRational(text: string): Rational {
-  const slash = text.indexOf("/");
-  return slash < 0
-    ? Rational.of(BigInt(text))
-    : Rational.of(BigInt(text.slice(0, slash)), BigInt(text.slice(slash + 1)));
 }
 
 /** Wei as ETH with 6 decimals. */

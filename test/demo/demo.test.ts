@@ -48,7 +48,8 @@ describe("npm run demo (scripts/demo.ts)", function () {
     expect(s.agent.requests).to.equal(REQUESTS);
     expect(s.agent.requestsWithTickets).to.be.at.least(1);
     expect(s.agent.requestsWithTickets).to.be.below(REQUESTS / 2);
-    expect(s.agent.charged).to.equal(s.agent.tokens * s.prices.inference.perToken);
+    const { perRequest, perToken } = s.prices.inference;
+    expect(s.agent.charged).to.equal(BigInt(REQUESTS) * perRequest + s.agent.tokens * perToken);
     expect(s.agent.evPaid.cmp(s.agent.charged)).to.be.at.least(0);
   });
 
