@@ -484,14 +484,17 @@ export class RedemptionTransactions {
    */
   async reconcileSubmitted(): Promise<Settlement[]> {
     const submitted = await this.#store.listSubmitted();
+    const from = await this.address();
     const byTx = new Map<string, StoredWinner[]>();
     for (const w of submitted) {
-      if (w.submission === undefined) continue;
+      // Another recipient's transactions are its own redeemer's to settle.
+      if (w.submission === undefined || w.ticket.recipient.toLowerCase() !== from.toLowerCase()) {
+        continue;
+      }
       const key = `${w.submission.accountNonce}:${w.submission.txHash.toLowerCase()}`;
       byTx.set(key, [...(byTx.get(key) ?? []), w]);
     }
     const out: Settlement[] = [];
-    const from = await this.address();
     for (const winners of byTx.values()) {
       const s = (winners[0] as StoredWinner).submission;
       if (s === undefined) continue;
