@@ -26,7 +26,7 @@ export interface OpenStoreOptions {
  *
  * @example
  * ```ts
- * const store = await openStore({ url: process.env.TICKETBROKER_STORE ?? "sqlite:./state.db" });
+ * const store = await openStore({ url: process.env.TICKETBROKER_STORE_URL ?? "sqlite:./state.db" });
  * ```
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
