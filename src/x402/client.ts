@@ -151,7 +151,13 @@ export function wrapFetchWithLottery(
       }
       const challenge = readOffer(response, base.url);
       if (challenge === undefined) return response; // no lottery offer: not ours to pay
-      if (attempt.payload?.payload.payment !== undefined) {
+      // A session kept from another route of the payee that this route does not know (the
+      // routes do not share a session secret): forget it and use the one this 402 offers.
+      const staleSession =
+        challenge.error === "invalid_session" &&
+        sessions.get(payeeKey(challenge.offer))?.session === attempt.payload?.payload.session;
+      if (staleSession) sessions.delete(payeeKey(challenge.offer));
+      if (attempt.payload?.payload.payment !== undefined && !staleSession) {
         const reason = challenge.error ?? "unknown";
         if (
           reason !== "ticket_refused" ||

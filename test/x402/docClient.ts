@@ -30,8 +30,12 @@ export const unb64 = (header: string | null): Json =>
 export async function fetchOffer(
   url: string,
   sender: string,
+  init: { method?: string; body?: string } = {},
 ): Promise<{ status: number; offer: Json; required: Json }> {
-  const response = await fetch(url, { headers: { "LOTTERY-SENDER": sender } });
+  const response = await fetch(url, {
+    ...init,
+    headers: { "LOTTERY-SENDER": sender, "content-type": "application/json" },
+  });
   const required = unb64(response.headers.get("PAYMENT-REQUIRED"));
   const offer = (required.accepts as Json[]).find((a) => a.scheme === "lottery")!;
   return { status: response.status, offer, required };
