@@ -73,15 +73,32 @@ export function formatReport(s: DemoSummary): string[] {
     ]),
   );
 
-  out.push(...heading("2. Tickets: face value and win probability (per params set)"));
+  out.push(...heading("2. Tickets: face value, win probability, winners"));
+  const winnersOf = new Map(s.redemptions.map((r) => [r.name, r.winners]));
   out.push(
     ...table(
-      ["payee", "face value", "win probability", "EV per ticket"],
+      [
+        "payee",
+        "face value",
+        "win probability",
+        "EV per ticket",
+        "params sets",
+        "tickets",
+        "expected winners",
+        "actual",
+      ],
       s.params.map((p) => [
         p.payee,
         eth(p.faceValue),
         `1 in ${Rational.of(WIN_PROB_SCALE, p.winProb).toDecimalString(2)}`,
         eth(p.ev, 9),
+        String(p.sets),
+        String(p.tickets),
+        Rational.of(p.winProb * BigInt(p.tickets), WIN_PROB_SCALE).toDecimalString(2),
+        // Winners are counted per payee: terms of one payee share its row when it has one.
+        s.params.filter((q) => q.payee === p.payee).length === 1
+          ? String(winnersOf.get(p.payee) ?? 0)
+          : "-",
       ]),
     ),
   );

@@ -38,7 +38,7 @@ import { RawKeyTicketSigner } from "../../src/signTicket.js";
 import { openStore } from "../../src/store/openStore.js";
 import type { Store } from "../../src/store/types.js";
 import { TicketHasher } from "../../src/ticketDigest.js";
-import { ticketParamsEV, type TicketParams } from "../../src/ticketParams.js";
+import { ticketParamsEV, ticketParamsKey, type TicketParams } from "../../src/ticketParams.js";
 import { readTicketDomain } from "../../src/ticketTypes.js";
 import { decodeTicketParams } from "../../src/wire/index.js";
 import { lotteryPaywallPlugin } from "../../src/x402/fastifyPlugin.js";
@@ -108,13 +108,18 @@ const NEXT_STEPS = [
 
 // ---- The summary ------------------------------------------------------------------------------
 
-/** One ticket params set the payees issued, as the gateway received it. */
+/** The ticket terms a payee issued (params sets with one face value and win probability). */
 export interface ParamsSeen {
   readonly payee: string;
   readonly faceValue: bigint;
   readonly winProb: bigint;
   /** EV of one ticket, wei (exact). */
   readonly ev: Rational;
+  /** Params sets with these terms that tickets were sent on. */
+  readonly sets: number;
+  /** Tickets the payee accepted on them. */
+  readonly tickets: number;
+  /** The latest deadline among those sets (chain seconds). */
   readonly expirationTime: bigint;
 }
 
@@ -423,8 +428,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
 
     // ---- Stream: segments through the signer to the payees, debited by the work server -------
     const signer = new SignerClient({ baseUrl: signerUrl, apiKey: KEYS.gateway });
-    const params: ParamsSeen[] = [];
-    let expectedWinners = Rational.ZERO;
+    const terms = new ParamsTally();
     const stream = {
       payments: 0,
       paymentsWithTickets: 0,
@@ -440,7 +444,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         const workServer = new PayeeClient({ baseUrl: p.url, apiKey: KEYS.work });
         const offered = await payee.params(gateway);
         const decoded = decodeTicketParams(offered.params);
-        params.push(seen(p.name, decoded));
         const sessionId = `stream-1-${p.name}`;
         for (let s = i; s < segments; s += payees.length) {
           const units = SEGMENT_PIXELS.toString();
@@ -466,11 +469,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
             stream.paymentsWithTickets++;
             stream.tickets += answer.accepted;
             stream.winnersReported += answer.tickets.filter((t) => t.won).length;
-            const ev = ticketParamsEV(decoded).mul(BigInt(answer.accepted));
-            stream.evPaid = stream.evPaid.add(ev);
-            expectedWinners = expectedWinners.add(
-              Rational.of(decoded.winProb * BigInt(answer.accepted), WIN_PROB_SCALE),
-            );
+            stream.evPaid = stream.evPaid.add(terms.add(p.name, decoded, answer.accepted));
           }
           // The orchestrator transcoded the segment: its work server debits the actual fee.
           const fee = BigInt(units) * BigInt(offered.price.weiPerUnit);
@@ -501,10 +500,6 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       sender: gateway,
       maxPrice: maxPerRequest,
       pay: async (challenge: LotteryChallenge) => {
-        const known = params.some(
-          (p) => p.payee === inferName && p.expirationTime === challenge.params.expirationTime,
-        );
-        if (!known) params.push(seen(inferName, challenge.params));
         lastPaid = challenge.params;
         return fromSigner(challenge);
       },
@@ -512,14 +507,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         if (!s.success) return;
         agent.charged += BigInt(s.charged);
         if (s.ticketsAccepted === 0 || lastPaid === undefined) return;
-        const p = lastPaid;
         agent.requestsWithTickets++;
         agent.tickets += s.ticketsAccepted;
         agent.winnersReported += s.winners;
-        agent.evPaid = agent.evPaid.add(ticketParamsEV(p).mul(BigInt(s.ticketsAccepted)));
-        expectedWinners = expectedWinners.add(
-          Rational.of(p.winProb * BigInt(s.ticketsAccepted), WIN_PROB_SCALE),
-        );
+        agent.evPaid = agent.evPaid.add(terms.add(inferName, lastPaid, s.ticketsAccepted));
       },
     });
     const agentStart = Date.now();
@@ -544,6 +535,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
 
     // ---- Time: past every params deadline plus the recipients' grace -------------------------
     const graceSeconds = inferRecipient.graceSeconds;
+    const params = terms.list();
     const lastDeadline = params.reduce((m, p) => (p.expirationTime > m ? p.expirationTime : m), 0n);
     const chainNow = BigInt(await networkHelpers.time.latest());
     const target = lastDeadline + graceSeconds + 1n;
@@ -666,7 +658,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       agent: { ...agent, seconds: agentSeconds },
       lottery: {
         tickets: stream.tickets + agent.tickets,
-        expectedWinners,
+        expectedWinners: terms.expectedWinners,
         actualWinners,
         evPaid: stream.evPaid.add(agent.evPaid),
       },
@@ -693,14 +685,42 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
   }
 }
 
-function seen(payee: string, p: TicketParams): ParamsSeen {
-  return {
-    payee,
-    faceValue: p.faceValue,
-    winProb: p.winProb,
-    ev: ticketParamsEV(p),
-    expirationTime: p.expirationTime,
-  };
+/** Tickets accepted per payee and ticket terms, and Σ win probability over them. */
+class ParamsTally {
+  readonly #groups = new Map<string, ParamsSeen & { keys: Set<string> }>();
+  /** Σ winProb / 2^256 over every ticket added. */
+  expectedWinners = Rational.ZERO;
+
+  /** Counts `tickets` accepted on `params` by `payee`; returns their EV. */
+  add(payee: string, params: TicketParams, tickets: number): Rational {
+    const id = `${payee}|${params.faceValue}|${params.winProb}`;
+    const g = this.#groups.get(id) ?? {
+      payee,
+      faceValue: params.faceValue,
+      winProb: params.winProb,
+      ev: ticketParamsEV(params),
+      sets: 0,
+      tickets: 0,
+      expirationTime: 0n,
+      keys: new Set<string>(),
+    };
+    g.keys.add(ticketParamsKey(params));
+    this.#groups.set(id, {
+      ...g,
+      sets: g.keys.size,
+      tickets: g.tickets + tickets,
+      expirationTime:
+        params.expirationTime > g.expirationTime ? params.expirationTime : g.expirationTime,
+    });
+    this.expectedWinners = this.expectedWinners.add(
+      Rational.of(params.winProb * BigInt(tickets), WIN_PROB_SCALE),
+    );
+    return g.ev.mul(BigInt(tickets));
+  }
+
+  list(): ParamsSeen[] {
+    return [...this.#groups.values()].map(({ keys: _keys, ...seen }) => seen);
+  }
 }
 
 async function listen(app: ServiceApp, cleanup: (() => Promise<void>)[]): Promise<string> {

@@ -53,20 +53,28 @@ describe("npm run demo (scripts/demo.ts)", function () {
     expect(s.agent.evPaid.cmp(s.agent.charged)).to.be.at.least(0);
   });
 
-  it("counts tickets and expected winners from the params the tickets were sent on", () => {
+  it("counts tickets, EV and expected winners from the params the tickets were sent on", () => {
     expect(s.lottery.tickets).to.equal(s.stream.tickets + s.agent.tickets);
+    expect(s.lottery.tickets).to.equal(s.params.reduce((n, p) => n + p.tickets, 0));
     expect(s.lottery.evPaid.equals(s.stream.evPaid.add(s.agent.evPaid))).to.equal(true);
-    // Every params set here shares one face value and win probability per payee.
-    const byPayee = new Map(s.params.map((p) => [p.payee, p]));
-    const agentParams = byPayee.get("orch-infer")!;
-    expect(s.agent.evPaid.equals(agentParams.ev.mul(BigInt(s.agent.tickets)))).to.equal(true);
-    const expected = s.lottery.expectedWinners;
-    // Σ winProb / 2^256 ≤ tickets × the largest win probability.
-    const maxProb = s.params.reduce((m, p) => (p.winProb > m ? p.winProb : m), 0n);
-    expect(
-      expected.cmp(Rational.of(maxProb * BigInt(s.lottery.tickets), WIN_PROB_SCALE)),
-    ).to.be.at.most(0);
-    expect(expected.cmp(0n)).to.equal(1);
+    const sum = (payees: (p: string) => boolean, f: (p: (typeof s.params)[number]) => Rational) =>
+      s.params.filter((p) => payees(p.payee)).reduce((acc, p) => acc.add(f(p)), Rational.ZERO);
+    const ev = (p: (typeof s.params)[number]) => p.ev.mul(BigInt(p.tickets));
+    expect(s.agent.evPaid.equals(sum((n) => n === "orch-infer", ev))).to.equal(true);
+    expect(s.stream.evPaid.equals(sum((n) => n !== "orch-infer", ev))).to.equal(true);
+    const expected = sum(
+      () => true,
+      (p) => Rational.of(p.winProb * BigInt(p.tickets), WIN_PROB_SCALE),
+    );
+    expect(s.lottery.expectedWinners.equals(expected)).to.equal(true);
+    for (const p of s.params) {
+      expect(p.ev.equals(Rational.of(p.faceValue * p.winProb, WIN_PROB_SCALE))).to.equal(true);
+      expect(p.sets).to.be.at.least(1);
+    }
+    // Every payee that was paid appears: two transcoders and the inference API.
+    expect(new Set(s.params.map((p) => p.payee))).to.deep.equal(
+      new Set(["orch-a", "orch-b", "orch-infer"]),
+    );
   });
 
   it("redeems every winner the payees reported, and the chain's events agree", () => {
