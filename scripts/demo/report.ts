@@ -13,6 +13,13 @@ function eth(wei: bigint | Rational, digits = 6): string {
     .toDecimalString(digits)} ETH`;
 }
 
+/** An exact amount with exactly `digits` decimals (rounded down). */
+function fixed(r: Rational, digits = 2): string {
+  const text = r.toDecimalString(digits);
+  const [whole, frac = ""] = text.split(".");
+  return `${whole}.${frac.padEnd(digits, "0")}`;
+}
+
 /** An integer with thousands separators. */
 function int(n: bigint | number): string {
   return BigInt(n).toLocaleString("en-US");
@@ -94,7 +101,7 @@ export function formatReport(s: DemoSummary): string[] {
         eth(p.ev, 9),
         String(p.sets),
         String(p.tickets),
-        Rational.of(p.winProb * BigInt(p.tickets), WIN_PROB_SCALE).toDecimalString(2),
+        fixed(Rational.of(p.winProb * BigInt(p.tickets), WIN_PROB_SCALE)),
         // Winners are counted per payee: terms of one payee share its row when it has one.
         s.params.filter((q) => q.payee === p.payee).length === 1
           ? String(winnersOf.get(p.payee) ?? 0)
@@ -148,7 +155,7 @@ export function formatReport(s: DemoSummary): string[] {
       ["tickets sent", int(s.lottery.tickets)],
       [
         "expected winners (Σ win prob.)",
-        `${s.lottery.expectedWinners.toDecimalString(2)}; actual: ${s.lottery.actualWinners}`,
+        `${fixed(s.lottery.expectedWinners)}; actual: ${s.lottery.actualWinners}`,
       ],
       [
         "EV paid / face value redeemed",

@@ -103,6 +103,8 @@ const NEXT_STEPS = [
   { path: "docs/redeemer.md", what: "when and how winners are redeemed" },
   { path: "docs/storage.md", what: "SQLite and PostgreSQL stores" },
   { path: "docs/deployment.md", what: "deploying the broker on a local node or Arbitrum" },
+  { path: "docs/walkthrough-curl.md", what: "the same payments step by step with curl" },
+  { path: "examples/x402-inference/README.md", what: "an x402 inference API and agent to copy" },
   { path: "docs/protocol.md", what: "the ticket protocol and its rules" },
 ];
 
