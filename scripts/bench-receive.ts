@@ -6,7 +6,7 @@
  * Writes reports/receive.json and reports/receive.md.
  *
  *   npm run bench:receive       (= hardhat run scripts/bench-receive.ts)
- *   BENCH_SECONDS=3 BENCH_LATENCY_MS=20 BENCH_BLOCK_MS=1000 npm run bench:receive
+ *   BENCH_SECONDS=3 BENCH_ROUNDS=2 BENCH_LATENCY_MS=20 BENCH_BLOCK_MS=1000 npm run bench:receive
  *
  * The chain is the in-process Hardhat network. A JSON-RPC proxy in this script (node:http on
  * 127.0.0.1) forwards every request to it after BENCH_LATENCY_MS, and counts them. A block is
@@ -36,6 +36,7 @@ import type { SignedTicket, TicketDomain } from "../src/ticketTypes.js";
 import { RecipientPool__factory, TicketBroker__factory } from "../typechain-types/index.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const BLOCK_MS = Number(process.env.BENCH_BLOCK_MS ?? 1000);
 const POLL_MS = 1000;
@@ -364,12 +365,19 @@ const readers: { name: string; make: () => { reader: BrokerReader; close: () => 
   },
 ];
 
+// Interleaved rounds; each (reader, senders) row keeps its round with the most tickets/s, since
+// the machine may be shared.
 const rpcRows: RpcRow[] = [];
-for (const n of SENDER_COUNTS) {
-  for (const r of readers) {
-    const { reader, close } = r.make();
-    rpcRows.push(await runScenario(r.name, reader, n));
-    close();
+for (let pass = 0; pass < ROUNDS; pass++) {
+  for (const n of SENDER_COUNTS) {
+    for (const r of readers) {
+      const { reader, close } = r.make();
+      const row = await runScenario(r.name, reader, n);
+      close();
+      const i = rpcRows.findIndex((x) => x.reader === row.reader && x.senders === n);
+      if (i < 0) rpcRows.push(row);
+      else if (row.ticketsPerSecond > rpcRows[i]!.ticketsPerSecond) rpcRows[i] = row;
+    }
   }
 }
 // Live streams: 50 senders paying 3 tickets per 2 s segment each.
@@ -489,6 +497,7 @@ const report = {
   },
   settings: {
     secondsPerScenario: SECONDS,
+    rounds: ROUNDS,
     latencyMs: LATENCY_MS,
     blockMs: BLOCK_MS,
     pollMs: POLL_MS,
@@ -528,7 +537,7 @@ requests per ticket and the ratios within one run are what to read.
 The chain is the in-process Hardhat network behind a JSON-RPC proxy that adds ${LATENCY_MS} ms to every
 request and counts them; a block is mined every ${BLOCK_MS} ms. Each sender sends its tickets one at a time
 (the next when the previous is accepted, each in its own event-loop turn); the first tickets of each
-stream (5%, at most 20) warm up the reader and are not counted.
+stream (5%, at most 20) warm up the reader and are not counted. Each row is the best of ${ROUNDS} interleaved rounds.
 \`CachedBrokerReader\` runs with pollMs ${POLL_MS} and maxAgeBlocks 0 (every value read again in each new
 block); "+ events" keeps funds, the redeemed mark and signer validity current from the broker's events
 (one \`eth_getLogs\` per new head; backstop 40 blocks). The senders hold no reserve, so the claimable
