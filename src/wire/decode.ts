@@ -24,8 +24,15 @@ interface SchemaError {
   params: Record<string, unknown>;
 }
 
-/** Compiles `schema` (a message named `name` in errors) into a {@link MessageChecker}. */
-export function messageChecker<S extends TSchema>(name: string, schema: S): MessageChecker<S> {
+/**
+ * Compiles `schema` (a message named `name` in errors, specified in the document `spec`) into a
+ * {@link MessageChecker}.
+ */
+export function messageChecker<S extends TSchema>(
+  name: string,
+  schema: S,
+  spec = "docs/wire-format.md",
+): MessageChecker<S> {
   const validator = Compile(schema);
   return {
     name,
@@ -33,7 +40,7 @@ export function messageChecker<S extends TSchema>(name: string, schema: S): Mess
     check(input: unknown): Static<S> {
       if (validator.Check(input)) return input as Static<S>;
       const errors = [...validator.Errors(input)] as unknown as SchemaError[];
-      throw explain(name, schema, input, errors);
+      throw explain(name, spec, schema, input, errors);
     },
   };
 }
@@ -41,12 +48,18 @@ export function messageChecker<S extends TSchema>(name: string, schema: S): Mess
 /** The most useful single error of a failed check: a version problem wins, then the first one. */
 function explain(
   name: string,
+  spec: string,
   schema: TSchema,
   input: unknown,
   errors: SchemaError[],
 ): WireDecodeError {
+  const fail = (
+    pointer: string,
+    problem: string,
+    extra: Parameters<typeof decodeFailure>[3] = {},
+  ): WireDecodeError => decodeFailure(name, pointer, problem, { spec, ...extra });
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    return decodeFailure(name, "", `is ${describe(input)}, not a JSON object`, { value: input });
+    return fail("", `is ${describe(input)}, not a JSON object`, { value: input });
   }
   for (const e of errors) {
     const versionPointer = versionErrorPointer(e);
@@ -54,13 +67,13 @@ function explain(
       return versionError(name, versionPointer, valueAt(input, versionPointer));
   }
   const e = errors.find((x) => x.keyword !== "boolean") ?? errors[0];
-  if (e === undefined) return decodeFailure(name, "", "does not match its schema");
+  if (e === undefined) return fail("", "does not match its schema");
   const at = e.instancePath;
   const value = valueAt(input, at);
   switch (e.keyword) {
     case "required": {
       const missing = (e.params.requiredProperties as string[] | undefined)?.[0] ?? "?";
-      return decodeFailure(name, `${at}/${escapePointer(missing)}`, "is missing");
+      return fail(`${at}/${escapePointer(missing)}`, "is missing");
     }
     case "additionalProperties": {
       const extra = (e.params.additionalProperties as string[] | undefined)?.[0] ?? "?";
@@ -69,16 +82,16 @@ function explain(
         `${at}/${escapePointer(extra)}`,
         "is not allowed (unknown property)",
         {
-          hint: `Remove the property: a ${name} message carries only the fields docs/wire-format.md lists.`,
+          hint: `Remove the property: a ${name} message carries only the fields ${spec} lists.`,
         },
       );
     }
     case "boolean":
-      return decodeFailure(name, at, "is not allowed (unknown property)");
+      return fail(at, "is not allowed (unknown property)");
     case "type": {
       const kind = kindOfSchema(schemaAt(schema, e.schemaPath));
       const expected = kind === undefined ? `a JSON ${String(e.params.type)}` : "a JSON string";
-      return decodeFailure(name, at, `is ${describe(value)}, expected ${expected}`, {
+      return fail(at, `is ${describe(value)}, expected ${expected}`, {
         ...(kind === undefined ? {} : { kind }),
         value,
       });
@@ -90,15 +103,15 @@ function explain(
         at,
         `must hold ${e.keyword === "minItems" ? "at least" : "at most"} ${String(e.params.limit)} item(s)`,
         {
-          hint: `Send between 1 and the maximum number of items; see docs/wire-format.md.`,
+          hint: `Send between 1 and the maximum number of items; see ${spec}.`,
         },
       );
     default: {
       const kind = kindOfSchema(schemaAt(schema, e.schemaPath));
       if (kind !== undefined) {
-        return decodeFailure(name, at, `is not ${kindSpec(kind).expected}`, { kind, value });
+        return fail(at, `is not ${kindSpec(kind).expected}`, { kind, value });
       }
-      return decodeFailure(name, at, `is invalid (${e.keyword})`, { value });
+      return fail(at, `is invalid (${e.keyword})`, { value });
     }
   }
 }

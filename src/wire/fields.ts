@@ -85,7 +85,7 @@ export function decodeFailure(
   message: string,
   pointer: string,
   problem: string,
-  extra: { kind?: FieldKind; value?: unknown; hint?: string } = {},
+  extra: { kind?: FieldKind; value?: unknown; hint?: string; spec?: string } = {},
 ): WireDecodeError {
   const spec = extra.kind === undefined ? undefined : KINDS[extra.kind];
   return new WireDecodeError(
@@ -100,7 +100,7 @@ export function decodeFailure(
       hint:
         extra.hint ??
         spec?.hint ??
-        `Send a ${message} message as docs/wire-format.md describes it: every field it lists, no other.`,
+        `Send a ${message} message as ${extra.spec ?? "docs/wire-format.md"} describes it: every field it lists, no other.`,
     },
   );
 }

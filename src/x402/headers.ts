@@ -162,16 +162,26 @@ export type LotteryPaymentPayload = Static<typeof LotteryPaymentPayloadSchema>;
 export type LotterySettlement = Static<typeof LotterySettlementSchema>;
 
 /** Checkers that throw WireDecodeError naming the field (see src/wire/decode.ts). */
-export const checkPaymentRequired = messageChecker("PaymentRequired", PaymentRequiredSchema);
+export const checkPaymentRequired = messageChecker(
+  "PaymentRequired",
+  PaymentRequiredSchema,
+  "docs/x402-lottery.md",
+);
 export const checkLotteryRequirements = messageChecker(
   "LotteryRequirements",
   LotteryRequirementsSchema,
+  "docs/x402-lottery.md",
 );
 export const checkLotteryPaymentPayload = messageChecker(
   "LotteryPaymentPayload",
   LotteryPaymentPayloadSchema,
+  "docs/x402-lottery.md",
 );
-export const checkLotterySettlement = messageChecker("LotterySettlement", LotterySettlementSchema);
+export const checkLotterySettlement = messageChecker(
+  "LotterySettlement",
+  LotterySettlementSchema,
+  "docs/x402-lottery.md",
+);
 
 /** A header value: standard base64 of the UTF-8 JSON text of `message`. */
 export function encodeHeader(message: unknown): string {

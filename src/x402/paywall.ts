@@ -495,7 +495,7 @@ export function createLotteryPaywall(options: LotteryPaywallOptions): LotteryPay
       (mode === "exact" && charged !== grant.reserved)
     ) {
       await abort(grant);
-      throw new LotteryOverchargeError("The handler set a charge above what the route advertised", {
+      throw new LotteryOverchargeError("The handler set a charge the route does not allow", {
         details: { charge: String(charged), maximum: grant.reserved.toString(), mode },
         hint:
           mode === "exact"

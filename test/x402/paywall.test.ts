@@ -1,0 +1,183 @@
+/**
+ * The paywall core with a stand-in recipient (every ticket accepted at a fixed EV): its
+ * configuration checks, refunds when the work fails, atomic debits under concurrency, and each
+ * ticket credited once even when two requests carry it at the same time.
+ */
+import { expect } from "chai";
+import Fastify from "fastify";
+
+import { Rational } from "../../src/rational.js";
+import { MemorySessionStore } from "../../src/store/memory/memorySessionStore.js";
+import type { TicketParams } from "../../src/ticketParams.js";
+import { encodePayment } from "../../src/wire/index.js";
+import { LotteryPaywallConfigError } from "../../src/x402/errors.js";
+import { lotteryPaywallPlugin } from "../../src/x402/fastifyPlugin.js";
+import { decodeHeader, encodeHeader } from "../../src/x402/headers.js";
+import { createLotteryPaywall, type LotteryPaywallOptions } from "../../src/x402/paywall.js";
+import { makeParams, recipientAddress, senderSigner } from "../lib/flowFixtures.js";
+
+const PRICE = 1000n;
+const EV = 600n;
+
+/** A recipient that accepts every ticket at EV 600 wei, after `delayMs`. */
+function standInRecipient(delayMs = 0): LotteryPaywallOptions["recipient"] {
+  return {
+    address: recipientAddress,
+    issueParams: () => Promise.resolve(makeParams()),
+    receiveTicket: async () => {
+      await new Promise((r) => setTimeout(r, delayMs));
+      return { ev: Rational.of(EV), won: false };
+    },
+  };
+}
+
+function paywallWith(overrides: Partial<LotteryPaywallOptions> = {}) {
+  const sessions = new MemorySessionStore();
+  const paywall = createLotteryPaywall({
+    recipient: standInRecipient(),
+    sessions,
+    chainId: 421614n,
+    price: PRICE,
+    gasPrice: () => Promise.resolve(1n),
+    ...overrides,
+  });
+  return { paywall, sessions };
+}
+
+/** The PAYMENT-SIGNATURE for `offer` with tickets of nonces `nonces` (signatures not checked here). */
+function header(offer: Record<string, unknown>, session: string, nonces: bigint[] = []): string {
+  const params: TicketParams = makeParams();
+  const tickets = nonces.map((senderNonce) => ({
+    ticket: {
+      recipient: params.recipient,
+      sender: params.sender,
+      faceValue: params.faceValue,
+      winProb: params.winProb,
+      senderNonce,
+      recipientRandHash: params.recipientRandHash,
+      expiry: params.ticketExpiry,
+      workId: `0x${"00".repeat(32)}` as const,
+    },
+    signature: `0x${"11".repeat(65)}` as const,
+  }));
+  return encodeHeader({
+    x402Version: 2,
+    accepted: offer,
+    payload:
+      tickets.length === 0
+        ? { session }
+        : { session, payment: encodePayment({ sender: senderSigner.address, params, tickets }) },
+  });
+}
+
+async function offerOf(paywall: ReturnType<typeof paywallWith>["paywall"]) {
+  const offer = await paywall.requirements({ url: "http://t/x", header: () => undefined });
+  return { offer: offer as unknown as Record<string, unknown>, session: offer.extra.session };
+}
+
+const request = (h?: string) =>
+  new Request("http://t/x", h === undefined ? {} : { headers: { "PAYMENT-SIGNATURE": h } });
+
+describe("lottery paywall core", function () {
+  it("refuses options it cannot work with, naming each problem", () => {
+    try {
+      paywallWith({ price: 0n, chainId: 0n, prepayRequests: 0n, ticketsPerPayment: 0n });
+      expect.fail("accepted");
+    } catch (err) {
+      expect(err).to.be.instanceOf(LotteryPaywallConfigError);
+      expect((err as LotteryPaywallConfigError).details.problems).to.have.length(4);
+    }
+    expect(() => paywallWith({ price: 1n })).to.not.throw();
+  });
+
+  it("refunds the request when the handler throws or answers 5xx", async () => {
+    const { paywall, sessions } = paywallWith();
+    const { offer, session } = await offerOf(paywall);
+    const paid = await paywall.handle(request(header(offer, session, [1n, 2n])), () =>
+      Promise.resolve(Response.json({ ok: true })),
+    );
+    expect(paid.status).to.equal(200);
+    expect((await sessions.get(session))!.balance.equals(2n * EV - PRICE)).to.equal(true);
+    // Balance 200 < price: top up with two more tickets, then fail the work twice.
+    const failing = await paywall.handle(request(header(offer, session, [3n, 4n])), () =>
+      Promise.resolve(new Response("down", { status: 503 })),
+    );
+    expect(failing.status).to.equal(503);
+    expect((await sessions.get(session))!.balance.equals(4n * EV - PRICE)).to.equal(true);
+    let thrown: unknown;
+    try {
+      await paywall.handle(request(header(offer, session)), () =>
+        Promise.reject(new Error("boom")),
+      );
+    } catch (err) {
+      thrown = err;
+    }
+    expect((thrown as Error).message).to.equal("boom");
+    expect((await sessions.get(session))!.balance.equals(4n * EV - PRICE)).to.equal(true);
+  });
+
+  it("an exact route's handler cannot change the price", async () => {
+    const { paywall, sessions } = paywallWith();
+    const { offer, session } = await offerOf(paywall);
+    const response = await paywall.handle(request(header(offer, session, [1n, 2n])), (ctx) => {
+      ctx.charge(PRICE - 1n);
+      return Promise.resolve(Response.json({ ok: true }));
+    });
+    expect(response.status).to.equal(500);
+    expect(((await response.json()) as { code: string }).code).to.equal("LotteryOverchargeError");
+    expect((await sessions.get(session))!.balance.equals(2n * EV)).to.equal(true);
+  });
+
+  it("debits atomically: with credit for one request, one of two concurrent requests is paid", async () => {
+    const { paywall } = paywallWith();
+    const { offer, session } = await offerOf(paywall);
+    await paywall.handle(request(header(offer, session, [1n, 2n, 3n])), () =>
+      Promise.resolve(Response.json({})),
+    ); // 3 × 600 credited, 1000 debited: 800 left
+    await paywall.handle(request(header(offer, session, [4n])), () =>
+      Promise.resolve(Response.json({})),
+    ); // 800 + 600 − 1000: 400 left
+    await paywall.handle(request(header(offer, session, [5n, 6n, 7n, 8n])), () =>
+      Promise.resolve(Response.json({})),
+    ); // 400 + 4 × 600 − 1000: 1800 left, enough for one request and not two
+    const results = await Promise.all(
+      [0, 1].map(() =>
+        paywall.handle(request(header(offer, session)), () => Promise.resolve(Response.json({}))),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 402]);
+    const refused = results.find((r) => r.status === 402)!;
+    const required = decodeHeader(refused.headers.get("PAYMENT-REQUIRED")!) as { error: string };
+    expect(required.error).to.equal("insufficient_credit");
+  });
+
+  it("credits a ticket once when two requests carry it at the same time", async () => {
+    const { paywall, sessions } = paywallWith({ recipient: standInRecipient(20) });
+    const { offer, session } = await offerOf(paywall);
+    const h = header(offer, session, [9n, 10n]);
+    const results = await Promise.all(
+      [0, 1].map(() => paywall.handle(request(h), () => Promise.resolve(Response.json({})))),
+    );
+    const stored = await sessions.get(session);
+    expect(stored!.credited.equals(2n * EV)).to.equal(true);
+    expect(results.map((r) => r.status).sort()).to.deep.equal([200, 402]);
+  });
+
+  it("the Fastify plugin refunds a route that throws", async () => {
+    const { paywall, sessions } = paywallWith();
+    const { offer, session } = await offerOf(paywall);
+    const app = Fastify();
+    await app.register(lotteryPaywallPlugin, { paywall });
+    app.get("/x", async () => {
+      throw new Error("model crashed");
+    });
+    const response = await app.inject({
+      method: "GET",
+      url: "/x",
+      headers: { "payment-signature": header(offer, session, [1n, 2n]) },
+    });
+    expect(response.statusCode).to.equal(500);
+    expect((await sessions.get(session))!.balance.equals(2n * EV)).to.equal(true);
+    await app.close();
+  });
+});
