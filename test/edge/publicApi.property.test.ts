@@ -485,6 +485,23 @@ const entries: Entry[] = [
     call: fn(lib.isPermanentRedemptionFailure),
   },
 
+  {
+    name: "checkSignerValidUntil",
+    valid: [{ sender: senderSigner.address, signer: recipientAddress, now: 1n, validUntil: 5n }],
+    call: fn(lib.checkSignerValidUntil),
+  },
+  { name: "sessionIdForParams", valid: [params], call: fn(lib.sessionIdForParams) },
+  { name: "statusOfState", valid: ["submitted"], call: fn(lib.statusOfState) },
+  {
+    name: "openStore",
+    valid: [{ url: "memory:" }],
+    call: async (a) => {
+      const store = await lib.openStore(a[0] as never);
+      await store.close();
+    },
+    runs: 100,
+  },
+
   // wire format
   { name: "encodeTicketParams", valid: [params], call: fn(lib.encodeTicketParams) },
   {
@@ -612,6 +629,9 @@ const KNOWN_GAPS: Record<string, string> = {
   Redeemer: "src/recipient/redeemer.ts",
   isPermanentRedemptionFailure: "src/recipient/redeemer.ts",
   ContractRedemptionClient: "src/chain/redemptionClient.ts",
+  checkSignerValidUntil: "src/validateTicket.ts",
+  sessionIdForParams: "src/session/sessionKey.ts",
+  openStore: "src/store/openStore.ts",
   decodeWinner: "src/wire/winner.ts",
   decodeTicketParams: "src/wire (a bigint version reaches JSON.stringify)",
   decodeSignedTicket: "src/wire (a bigint version reaches JSON.stringify)",
@@ -669,6 +689,22 @@ const NOT_YET_LISTED: Record<string, string> = Object.fromEntries(
     .map((name) => [name, "the redeemer engine and process entry"])
     .concat(
       [
+        "CachedBrokerReader",
+        "createProvider",
+        "ReplayPolicy",
+        "MemoryReplayStore",
+        "MemoryDurableWinnerStore",
+        "MemoryLeaderLock",
+        "MemoryPaymentLedger",
+        "MemorySessionStore",
+        "MemoryStore",
+        "PostgresStore",
+        "SqliteStore",
+        "importFileStores",
+      ].map((name) => [name, "stores, replay and the cached chain reader"]),
+    )
+    .concat(
+      [
         "createLotteryPaywall",
         "decodeX402Header",
         "encodeX402Header",
@@ -676,6 +712,7 @@ const NOT_YET_LISTED: Record<string, string> = Object.fromEntries(
         "payWithTicketSender",
         "refusalResponse",
         "wrapFetchWithLottery",
+        "payWithSigner",
       ].map((name) => [name, "x402"]),
     ),
 );
