@@ -385,31 +385,30 @@ export function createLotteryPaywall(options: LotteryPaywallOptions): LotteryPay
           (name.toUpperCase() === LOTTERY_SENDER_HEADER ? sender : undefined),
       };
       for (const [index, signed] of payment.tickets.entries()) {
+        let received: { ev: Rational; won: boolean };
         try {
-          const { ev, won } = await options.recipient.receiveTicket({
-            signed,
-            params: payment.params,
-          });
-          const creditId = `ticket:${ticketParamsKey(payment.params)}:${signed.ticket.senderNonce}`;
-          const { applied } = await options.sessions.credit({
-            sessionId: session,
-            amount: ev,
-            creditId,
-          });
-          if (applied) {
-            credited = credited.add(ev);
-            accepted_ += 1;
-            if (won) winners += 1;
-          } else {
-            refused.push({
-              index,
-              code: "TicketAlreadyCredited",
-              message: "This ticket was already credited",
-            });
-          }
+          received = await options.recipient.receiveTicket({ signed, params: payment.params });
         } catch (err) {
           if (!(err instanceof TicketBrokerError)) throw err;
           refused.push({ index, code: err.code, message: err.message });
+          continue;
+        }
+        // A store failure here is the server's, not the ticket's: it propagates (answer 5xx).
+        const { applied } = await options.sessions.credit({
+          sessionId: session,
+          amount: received.ev,
+          creditId: `ticket:${ticketParamsKey(payment.params)}:${signed.ticket.senderNonce}`,
+        });
+        if (applied) {
+          credited = credited.add(received.ev);
+          accepted_ += 1;
+          if (received.won) winners += 1;
+        } else {
+          refused.push({
+            index,
+            code: "TicketAlreadyCredited",
+            message: "This ticket was already credited",
+          });
         }
       }
       if (refused.length > 0) {
