@@ -11,7 +11,8 @@
  * moves past the params' deadlines, and each orchestrator's redeemer redeems its winners in
  * batches. The summary printed at the end is measured from what happened (scripts/demo/).
  *
- * DEMO_SEGMENTS and DEMO_REQUESTS change the amount of work.
+ * DEMO_SEGMENTS and DEMO_REQUESTS change the amount of work; DEMO_KEEP_STORES=1 keeps the SQLite
+ * files (deleted at the end otherwise).
  */
 import { formatReport } from "./demo/report.js";
 import { runDemo } from "./demo/runDemo.js";
@@ -22,5 +23,6 @@ const summary = await runDemo({
   segments: Number(process.env.DEMO_SEGMENTS ?? 100),
   requests: Number(process.env.DEMO_REQUESTS ?? 150),
   log: (line) => console.log(`  ${line}`),
+  keepStores: process.env.DEMO_KEEP_STORES === "1",
 });
 for (const line of formatReport(summary)) console.log(line);

@@ -341,7 +341,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       },
     );
     const signerUrl = await listen(signerApp, cleanup);
-    log(`Signer service   ${signerUrl}  (holds the signing key; SQLite ${storeDir}/signer.db)`);
+    log(
+      `SQLite files in ${storeDir} (${options.keepStores === true ? "kept" : "deleted at the end"})`,
+    );
+    log(`Signer service   ${signerUrl}  (holds the signing key, signer.db)`);
 
     const payees: { name: string; url: string; recipient: `0x${string}` }[] = [];
     for (const [i, t] of transcoderPrices.entries()) {
@@ -374,7 +377,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       );
       const url = await listen(app, cleanup);
       payees.push({ name: t.name, url, recipient: wallet.address as `0x${string}` });
-      log(`Payee service    ${url}  (${t.name}, ${t.weiPerPixel} wei/pixel)`);
+      log(`Payee service    ${url}  (${t.name}.db, ${t.weiPerPixel} wei/pixel)`);
     }
 
     const inferWallet = orchWallets[TRANSCODERS.length]!;
@@ -425,7 +428,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
     const inferUrl = await inferApp.listen({ port: 0, host: "127.0.0.1" });
     cleanup.push(() => inferApp.close());
     log(
-      `Inference API    ${inferUrl}/v1/complete  (x402 lottery: ${perRequest} wei/request + ${perToken} wei/token)`,
+      `Inference API    ${inferUrl}/v1/complete  (orch-infer.db, x402 lottery: ${perRequest} wei/request + ${perToken} wei/token)`,
     );
 
     // ---- Stream: segments through the signer to the payees, debited by the work server -------
