@@ -14,7 +14,7 @@
  * DEMO_SEGMENTS and DEMO_REQUESTS change the amount of work; DEMO_KEEP_STORES=1 keeps the SQLite
  * files (deleted at the end otherwise).
  */
-import { formatReport } from "./demo/report.js";
+import { brokenInvariants, formatReport } from "./demo/report.js";
 import { runDemo } from "./demo/runDemo.js";
 
 const title = "0. The system, as it runs";
@@ -26,3 +26,8 @@ const summary = await runDemo({
   keepStores: process.env.DEMO_KEEP_STORES === "1",
 });
 for (const line of formatReport(summary)) console.log(line);
+const broken = brokenInvariants(summary);
+if (broken.length > 0) {
+  console.error(`\nThe figures do not add up:\n${broken.map((b) => `  - ${b}`).join("\n")}`);
+  process.exitCode = 1;
+}

@@ -266,3 +266,35 @@ export function formatReport(s: DemoSummary): string[] {
   out.push("", `Done in ${s.seconds.toFixed(1)} s.`);
   return out;
 }
+
+/**
+ * The demo's invariants, checked on its own figures: an empty list when they all hold, else one
+ * line per broken one.
+ */
+export function brokenInvariants(s: DemoSummary): string[] {
+  const broken: string[] = [];
+  const f = s.gatewayFunds;
+  const decrease = f.depositBefore + f.reserveBefore - (f.depositAfter + f.reserveAfter);
+  const eventFace = s.redemptions.reduce((sum, r) => sum + r.events.faceValue, 0n);
+  if (decrease !== eventFace) {
+    broken.push(`gateway funds fell by ${decrease} wei, redemptions paid ${eventFace} wei`);
+  }
+  for (const r of s.redemptions) {
+    if (r.ethAfter - r.ethBefore !== r.events.faceValue - r.feesWei) {
+      broken.push(`${r.name}: ETH balance change is not face value minus gas fees`);
+    }
+    if (r.redeemed !== r.winners || r.events.count !== r.redeemed) {
+      broken.push(
+        `${r.name}: ${r.winners} winners, ${r.redeemed} redeemed, ${r.events.count} events`,
+      );
+    }
+  }
+  if (s.unredeemedWinners !== 0) broken.push(`${s.unredeemedWinners} winners left unredeemed`);
+  const reported = s.stream.winnersReported + s.agent.winnersReported;
+  if (reported !== s.lottery.actualWinners) {
+    broken.push(
+      `payees reported ${reported} winners, their stores hold ${s.lottery.actualWinners}`,
+    );
+  }
+  return broken;
+}

@@ -10,7 +10,7 @@ import { expect } from "chai";
 
 import { Rational } from "../../src/rational.js";
 import { WIN_PROB_SCALE } from "../../src/ev.js";
-import { formatReport } from "../../scripts/demo/report.js";
+import { brokenInvariants, formatReport } from "../../scripts/demo/report.js";
 import { SEGMENT_PIXELS, runDemo, type DemoSummary } from "../../scripts/demo/runDemo.js";
 
 describe("npm run demo (scripts/demo.ts)", function () {
@@ -118,6 +118,16 @@ describe("npm run demo (scripts/demo.ts)", function () {
       expect(c.total, c.component).to.be.above(0);
     }
     expect(existsSync(s.storeDir)).to.equal(false);
+  });
+
+  it("its own invariant check finds nothing broken, and catches a tampered figure", () => {
+    expect(brokenInvariants(s)).to.deep.equal([]);
+    const f = s.gatewayFunds;
+    const tampered = { ...s, gatewayFunds: { ...f, depositAfter: f.depositAfter - 1n } };
+    expect(brokenInvariants(tampered)).to.have.length(1);
+    expect(brokenInvariants({ ...s, unredeemedWinners: 1 })).to.deep.equal([
+      "1 winners left unredeemed",
+    ]);
   });
 
   it("prints the figures it measured", () => {
