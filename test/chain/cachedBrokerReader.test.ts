@@ -263,6 +263,22 @@ describe("CachedBrokerReader", () => {
     expect((await reader.senderFunds(B)).unlockEnd).to.equal(9_000n);
   });
 
+  it("events: a gap of more than 1,000 blocks drops the whole cache without asking for logs", async () => {
+    const { chain, inner, reader } = setup({
+      pollMs: 0,
+      events: { broker: BROKER, maxAgeBlocks: 5_000 },
+    });
+    await reader.senderFunds(A);
+    chain.number += 1_000;
+    await reader.senderFunds(A);
+    expect(inner.calls).to.equal(1);
+    expect(chain.logQueries).to.deep.equal([{ fromBlock: 11, toBlock: 1_010 }]);
+    chain.number += 1_001;
+    await reader.senderFunds(A);
+    expect(inner.calls).to.equal(2);
+    expect(chain.logQueries.length).to.equal(1);
+  });
+
   it("events: logs that cannot be read drop the whole cache", async () => {
     const { chain, inner, reader } = setup({ pollMs: 0, events: { broker: BROKER } });
     await reader.senderFunds(A);
