@@ -307,6 +307,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
       const counter = new RpcCounter();
       counters.set(component, counter);
       const provider = countingProvider(raw, counter, domain.chainId);
+      cleanup.push(() => Promise.resolve(provider.destroy()));
       const contract = TicketBroker__factory.connect(brokerAddress, provider);
       const reader = new CachedBrokerReader({
         reader: new ContractBrokerReader({ broker: contract }),
