@@ -554,9 +554,20 @@ function serveCommand(service: "signer" | "payee" | "redeemer"): Command {
     run: () => Promise.reject(new Error("runs without a network")),
     async runLocal(deps, input) {
       const { startService } = await import("./serve.js");
+      // `--broker` and `--rpc-url` are also options of every command, so the command line takes
+      // them before the service sees its arguments: hand them on as the service's settings.
+      const shared = (
+        [
+          ["--broker", "--broker"],
+          ["--rpc-url", "--rpcUrl"],
+        ] as const
+      ).flatMap(([flag, setting]) => {
+        const value = input.values.get(flag);
+        return value === undefined ? [] : [setting, value];
+      });
       const options = {
         configFile: input.values.get("--config"),
-        args: input.positionals,
+        args: [...input.positionals, ...shared],
         env: process.env,
       };
       await (deps.serve ?? startService)(service, options);
