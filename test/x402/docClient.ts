@@ -5,7 +5,9 @@
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-type Json = Record<string, any>;
+/** JSON read as the specification describes it, without library types. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- deliberately untyped, like a third-party client
+export type Json = Record<string, any>;
 
 /** The EIP-712 Ticket type as the specification states it. */
 const TICKET_TYPE = {

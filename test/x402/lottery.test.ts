@@ -20,7 +20,15 @@ import {
   type LotteryChallenge,
 } from "../../src/x402/client.js";
 import { CHEAP_PRICE, INFER_MAX, PER_TOKEN, lotteryWorld, type LotteryWorld } from "./fixture.js";
-import { b64, fetchOffer, paymentHeader, signPayment, ticketsFor, unb64 } from "./docClient.js";
+import {
+  b64,
+  fetchOffer,
+  paymentHeader,
+  signPayment,
+  ticketsFor,
+  unb64,
+  type Json,
+} from "./docClient.js";
 
 describe("x402 lottery scheme over HTTP", function () {
   this.timeout(120_000);
@@ -40,7 +48,7 @@ describe("x402 lottery scheme over HTTP", function () {
   }
 
   describe("a client written from docs/x402-lottery.md alone", function () {
-    let offer: Record<string, any>;
+    let offer: Json;
     let session: string;
     let paidHeader: string;
 
