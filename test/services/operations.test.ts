@@ -3,15 +3,22 @@
  * clients with the live payment loop, on memory stores and the fake chain.
  */
 import { expect } from "chai";
+import { Writable } from "node:stream";
 
 import type { SenderFunds } from "../../src/chain/brokerReader.js";
 import { hashApiKey } from "../../src/services/common/apiKeys.js";
+import { serviceLogger } from "../../src/services/common/logger.js";
 import { LivePaymentLoop } from "../../src/services/client/livePaymentLoop.js";
 import { PayeeClient } from "../../src/services/client/payeeClient.js";
 import { ServiceClientError } from "../../src/services/client/serviceClientError.js";
 import { SignerClient } from "../../src/services/client/signerClient.js";
 import { FakeReader, senderSigner } from "../lib/flowFixtures.js";
 import { API_KEYS, KEYS, call, startPair } from "./support.js";
+
+/** Logs an object through a service logger (to check its redaction). */
+function logSecret(fields: Record<string, unknown>, destination: Writable): void {
+  serviceLogger({ level: "info", service: "test", destination }).info(fields, "with secrets");
+}
 
 /** A chain whose fund reads take `delayMs` (an in-flight request during shutdown). */
 class SlowReader extends FakeReader {
@@ -24,6 +31,43 @@ class SlowReader extends FakeReader {
 
 describe("service operations over HTTP", function () {
   this.timeout(60_000);
+
+  it("logs each request with its id and never the API key or the signing key", async function () {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(
+          ...chunk
+            .toString()
+            .split("\n")
+            .filter((l) => l !== ""),
+        );
+        done();
+      },
+    });
+    const pair = await startPair({
+      signerDeps: { logger: serviceLogger({ level: "info", service: "signer", destination }) },
+    });
+    try {
+      const res = await call(`${pair.signer.url}/v1/sender`, {
+        key: KEYS.gateway,
+        headers: { "x-request-id": "req-abc-123" },
+      });
+      expect(res.headers.get("x-request-id")).to.equal("req-abc-123");
+      await call(`${pair.signer.url}/v1/sender`, { key: "a-wrong-key-0001" });
+      logSecret({ secret: "s3cret-value", authorization: "Bearer x" }, destination);
+    } finally {
+      await pair.close();
+    }
+    const text = lines.join("\n");
+    expect(
+      lines.some((l) => (JSON.parse(l) as { reqId?: string }).reqId === "req-abc-123"),
+    ).to.equal(true);
+    expect(text).to.not.contain(KEYS.gateway);
+    expect(text).to.not.contain("a-wrong-key-0001");
+    expect(text).to.not.contain("s3cret-value");
+    expect(text).to.contain("[redacted]");
+  });
 
   it("refuses a key over its rate with 429 and Retry-After", async function () {
     const limited = [

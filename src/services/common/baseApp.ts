@@ -12,7 +12,7 @@ import { RequestTimeoutError } from "./errors.js";
 import { ServiceMetrics } from "./metrics.js";
 import { installProblemHandlers } from "./problem.js";
 import { RateLimiter } from "./rateLimiter.js";
-import { REDACTED_PATHS } from "./logger.js";
+import { serviceLogger } from "./logger.js";
 
 /** What a route declares in its `config`: the scope it needs. */
 export interface RouteAuthConfig {
@@ -62,12 +62,7 @@ export function createServiceApp(options: {
   const { config } = options;
   const app = Fastify({
     ...(options.logger === undefined
-      ? {
-          logger: {
-            level: config.logLevel,
-            redact: { paths: [...REDACTED_PATHS], censor: "[redacted]" },
-          },
-        }
+      ? { loggerInstance: serviceLogger({ level: config.logLevel, service: options.service }) }
       : options.logger === false
         ? { logger: false }
         : { loggerInstance: options.logger }),
