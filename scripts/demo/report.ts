@@ -68,7 +68,10 @@ export function formatReport(s: DemoSummary): string[] {
   out.push(...heading("1. Prices"));
   out.push(
     ...pairs([
-      ["gas price (chain, at start)", `${int(s.gasPriceWei)} wei`],
+      [
+        "gas price for face values",
+        `${int(s.gasPriceWei)} wei (the chain's maxFeePerGas at start)`,
+      ],
       ...s.prices.transcoders.map((t): [string, string] => [
         `${t.name} transcoding`,
         `${int(t.weiPerPixel)} wei/pixel = ${eth(t.segmentFee)} per 2-s segment`,
