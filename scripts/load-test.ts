@@ -14,7 +14,7 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -335,8 +335,11 @@ async function buildPayeeOffer(): Promise<{ params: unknown }> {
 }
 
 const started = Date.now();
+const loadBefore = loadavg();
 const workDir = mkdtempSync(path.join(tmpdir(), "tb-load-db-"));
 const backends: { name: string; open: () => Promise<Store>; stop: () => Promise<void> }[] = [
+  // Memory first: the same HTTP path without a database, to separate the two costs.
+  { name: "memory", open: () => Promise.resolve(new MemoryStore()), stop: async () => undefined },
   {
     name: "sqlite",
     open: (() => {
@@ -395,6 +398,7 @@ const report = {
   node: process.version,
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model ?? "unknown",
+  loadAverage1mBeforeAndAfter: [loadBefore[0], loadavg()[0]],
   payments: PAYMENTS,
   connections: CONNECTIONS,
   bareValidationTicketsPerSecond: bare.perSecond,
@@ -414,6 +418,10 @@ const lines = [
   "The chain is a fixed in-memory state, so the figures are the services' own cost (HTTP, JSON,",
   "schema validation, ticket checks, database writes). The machine may be shared: read the ratio",
   "to the bare validation rate measured in the same run, not only the absolute numbers.",
+  `Load average (1 min) on the machine: ${report.loadAverage1mBeforeAndAfter.map((x) => (x ?? 0).toFixed(1)).join(" before, ")} after.`,
+  "The memory rows run the same HTTP path without a database: the gap to the SQLite and",
+  "PostgreSQL rows is the cost of the durable writes (replay record per ticket, session credit,",
+  "winners), the gap to the bare rate is HTTP, JSON and schema validation.",
   "",
   `Bare validation (Recipient.receiveTicket on memory stores, no HTTP): **${fmt(bare.perSecond)} tickets/s**.`,
   "",
