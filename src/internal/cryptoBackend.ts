@@ -50,7 +50,7 @@ export function warnIfJsCrypto(): boolean {
   if (slow.length === 0) return false;
   warned = true;
   process.emitWarning(
-    `ticketbroker runs ${slow.join(" and ")} in pure JavaScript, about 20x slower than the native add-ons. ` +
+    `ticketbroker runs ${slow.join(" and ")} in pure JavaScript, 10 to 20 times slower than the native add-ons. ` +
       "Rebuild them for this platform (npm rebuild keccak secp256k1, with a C++ toolchain), " +
       "or set TICKETBROKER_ALLOW_JS_CRYPTO=1 to accept the slow path.",
     { type: "TicketBrokerSlowCryptoWarning", code: JS_CRYPTO_WARNING_CODE },
