@@ -14,6 +14,7 @@ import {
   TicketBrokerTicketExpired,
   TicketBrokerUnauthorizedSigner,
 } from "./contractErrors.js";
+import { assertAddress, assertBigint, assertObject } from "./inputs.js";
 import { checksumLowerHex } from "./internal/address.js";
 import { FieldFormatError, MAX_UINT96, writeUint256, type Hex } from "./internal/bytes.js";
 import { keccak256 } from "./internal/keccak.js";
@@ -213,6 +214,11 @@ export function checkSignerValidUntil(args: {
   now: bigint;
   validUntil: bigint;
 }): void {
+  assertObject(args, "checkSignerValidUntil arguments");
+  assertAddress(args.sender, "sender");
+  assertAddress(args.signer, "signer");
+  assertBigint(args.now, "now");
+  assertBigint(args.validUntil, "validUntil");
   if (args.now > args.validUntil) {
     throw new TicketBrokerUnauthorizedSigner({ sender: args.sender, signer: args.signer });
   }

@@ -1,5 +1,6 @@
 import { getAddress } from "ethers";
 
+import { assertAddress, assertHexBytes, assertObject } from "../inputs.js";
 import { InvalidSessionConfigError } from "../pricing/errors.js";
 import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
 
@@ -61,6 +62,10 @@ export function sessionKey({ sender, recipient, paramsId }: SessionId): string {
 export function sessionIdForParams(
   params: Pick<TicketParams, "sender" | "recipient" | "recipientRandHash">,
 ): SessionId {
+  assertObject(params, "params");
+  assertAddress(params.sender, "params.sender");
+  assertAddress(params.recipient, "params.recipient");
+  assertHexBytes(params.recipientRandHash, 32, "params.recipientRandHash");
   return {
     sender: params.sender,
     recipient: params.recipient,

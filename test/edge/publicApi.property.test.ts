@@ -629,8 +629,6 @@ const KNOWN_GAPS: Record<string, string> = {
   Redeemer: "src/recipient/redeemer.ts",
   isPermanentRedemptionFailure: "src/recipient/redeemer.ts",
   ContractRedemptionClient: "src/chain/redemptionClient.ts",
-  checkSignerValidUntil: "src/validateTicket.ts",
-  sessionIdForParams: "src/session/sessionKey.ts",
   openStore: "src/store/openStore.ts",
   decodeWinner: "src/wire/winner.ts",
   decodeTicketParams: "src/wire (a bigint version reaches JSON.stringify)",
