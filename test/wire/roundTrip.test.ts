@@ -137,3 +137,55 @@ describe("wire format round trips", function () {
     );
   });
 });
+
+describe("wire format: one broken field anywhere", function () {
+  /** Every leaf pointer of a JSON value, except `version`s. */
+  function leaves(value: unknown, at = ""): string[] {
+    if (typeof value !== "object" || value === null) return [at];
+    return Object.entries(value).flatMap(([k, v]) =>
+      k === "version" ? [] : leaves(v, `${at}/${k}`),
+    );
+  }
+  function breakAt(json: unknown, pointer: string, bad: unknown): unknown {
+    const copy = JSON.parse(JSON.stringify(json)) as Record<string, unknown>;
+    const keys = pointer.slice(1).split("/");
+    const last = keys.pop()!;
+    let node = copy;
+    for (const k of keys) node = node[k] as Record<string, unknown>;
+    node[last] = bad;
+    return copy;
+  }
+  // Invalid for every field kind (decimal, hex, address): never a valid value of any field.
+  const invalid = fc.constantFrom<unknown>(null, 7, true, [], {}, "", "0x", "-1", "01", "0xZZ");
+
+  it("is reported at exactly its pointer, in any message", function () {
+    const cases = [
+      { arb: ticketParams, enc: encodeTicketParams, dec: decodeTicketParams },
+      { arb: signedTicket, enc: encodeSignedTicket, dec: decodeSignedTicket },
+      { arb: payment, enc: encodePayment, dec: decodePayment },
+      { arb: winner, enc: encodeWinner, dec: decodeWinner },
+    ] as const;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...cases).chain((c) =>
+          (c.arb as fc.Arbitrary<unknown>).chain((x) => {
+            const json = (c.enc as (v: unknown) => unknown)(x);
+            return fc.tuple(fc.constant(c), fc.constant(json), fc.constantFrom(...leaves(json)));
+          }),
+        ),
+        invalid,
+        ([c, json, pointer], bad) => {
+          try {
+            (c.dec as (v: unknown) => unknown)(breakAt(json, pointer, bad));
+          } catch (err) {
+            expect(err).to.be.instanceOf(WireDecodeError);
+            expect((err as WireDecodeError).details.field).to.equal(pointer);
+            return;
+          }
+          expect.fail(`accepted ${JSON.stringify(bad)} at ${pointer}`);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
