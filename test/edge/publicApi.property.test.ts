@@ -781,11 +781,13 @@ async function settle(entry: Entry, args: unknown[]): Promise<void> {
   } catch (err) {
     if (err instanceof lib.TicketBrokerError) {
       if (typeof err.hint !== "string" || err.hint === "") {
-        throw new Error(`${entry.name}: ${err.name} without a hint`);
+        throw new Error(`${entry.name}: ${err.name} without a hint`, { cause: err });
       }
       return;
     }
     const e = err as Error;
-    throw new Error(`${entry.name} threw ${e?.name ?? typeof err}: ${e?.message ?? String(err)}`);
+    throw new Error(`${entry.name} threw ${e?.name ?? typeof err}: ${e?.message ?? String(err)}`, {
+      cause: err,
+    });
   }
 }
