@@ -408,6 +408,15 @@ const report = {
 mkdirSync(path.join(ROOT, "reports"), { recursive: true });
 writeFileSync(path.join(ROOT, "reports/load.json"), `${JSON.stringify(report, null, 2)}\n`);
 
+/** Whether the SQLite payee rows reach the issue's target (2,000 payments/s, p99 ≤ 20 ms). */
+function targetMet(): boolean {
+  const sqlite = rows.filter((r) => r["service"] === "payee" && r["backend"] === "sqlite");
+  return (
+    sqlite.length > 0 &&
+    sqlite.every((r) => Number(r["perSecond"]) >= 2000 && Number(r["p99"]) <= 20)
+  );
+}
+
 const fmt = (n: unknown, d = 0) => (typeof n === "number" ? n.toFixed(d) : String(n));
 const lines = [
   "# Load test: payment services over HTTP",
@@ -431,6 +440,8 @@ const lines = [
     (r) =>
       `| ${r["service"]} | ${r["backend"]} | ${r["ticketsPerPayment"]} | ${fmt(r["perSecond"])} | ${r["service"] === "payee" ? fmt(r["ticketsPerSecond"]) : "–"} | ${fmt(r["p50"])} | ${fmt(r["p99"])} | ${fmt(r["max"])} | ${r["non2xx"]} | ${r["service"] === "payee" ? `${fmt(Number(r["ratioToBare"]) * 100)} %` : "–"} |`,
   ),
+  "",
+  `Target: ≥ 2,000 payments/s with p99 ≤ 20 ms for the payee on SQLite; ${targetMet() ? "met" : "not met"} in this run.`,
   "",
   "Every payee run checks afterwards that the sessions hold exactly the EV of every ticket sent",
   "(each credited once). The signer run signs one ticket per payment, each under its own",
