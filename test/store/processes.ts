@@ -156,10 +156,13 @@ export function describeMultiProcess(
       for (const w of workers) await finished(w);
       const accepted = workers.map((w) => values(w.lines, "a"));
       const all = accepted.flat();
-      expect(all.length).to.equal(count);
-      expect(new Set(all).size).to.equal(count);
+      expect(all.length, "tickets accepted in all").to.equal(count);
+      expect(new Set(all).size, "distinct tickets accepted").to.equal(count);
       // Both processes got some: the interleaving was real.
-      expect(accepted.every((a) => a.length > 0)).to.equal(true);
+      expect(
+        accepted.map((a) => a.length > 0),
+        `accepted per process: ${accepted.map((a) => a.length).join(", ")}`,
+      ).to.deep.equal([true, true]);
       const store = await openStore({ url });
       try {
         const session = await store.sessions.get("shared-session");
