@@ -213,9 +213,13 @@ export function wrapFetchWithLottery(
       if (amount < need) amount = need;
       if (amount === 0n) amount = price; // the server says the credit is short: buy one request's worth
       if (amount > maxPayment) amount = maxPayment;
+      // Credit already tried on exactly this offer: the server wants tickets. On another offer
+      // (the route's price changed), the credit is tried again first.
       const triedSession =
         attempt.payload?.payload.session === session &&
-        attempt.payload.payload.payment === undefined;
+        attempt.payload.payload.payment === undefined &&
+        JSON.stringify(attempt.payload.accepted) ===
+          JSON.stringify(payloadFor(offer, session).accepted);
       if (need === 0n && !triedSession) {
         attempt = { payload: payloadFor(offer, session), offer };
         continue;

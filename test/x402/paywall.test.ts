@@ -9,8 +9,9 @@ import Fastify from "fastify";
 import { Rational } from "../../src/rational.js";
 import { MemorySessionStore } from "../../src/store/memory/memorySessionStore.js";
 import type { TicketParams } from "../../src/ticketParams.js";
-import { encodePayment } from "../../src/wire/index.js";
-import { LotteryPaywallConfigError } from "../../src/x402/errors.js";
+import { encodePayment, type PaymentMessage } from "../../src/wire/index.js";
+import { wrapFetchWithLottery, type LotteryChallenge } from "../../src/x402/client.js";
+import { LotteryPaywallConfigError, LotteryPriceAboveCeilingError } from "../../src/x402/errors.js";
 import { lotteryPaywallPlugin } from "../../src/x402/fastifyPlugin.js";
 import { decodeHeader, encodeHeader } from "../../src/x402/headers.js";
 import { createLotteryPaywall, type LotteryPaywallOptions } from "../../src/x402/paywall.js";
@@ -179,5 +180,84 @@ describe("lottery paywall core", function () {
     expect(response.statusCode).to.equal(500);
     expect((await sessions.get(session))!.balance.equals(2n * EV)).to.equal(true);
     await app.close();
+  });
+});
+
+describe("lottery fetch wrapper over the web core", function () {
+  /** A server whose route price can change between requests, on one session store and secret. */
+  function changingServer() {
+    const sessions = new MemorySessionStore();
+    const common = {
+      recipient: standInRecipient(),
+      sessions,
+      chainId: 421614n,
+      gasPrice: () => Promise.resolve(1n),
+      sessionSecret: new Uint8Array(32).fill(9),
+    };
+    const byPrice = new Map<bigint, ReturnType<typeof createLotteryPaywall>>();
+    const server = {
+      price: PRICE,
+      fetch: (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+        let paywall = byPrice.get(server.price);
+        if (paywall === undefined) {
+          paywall = createLotteryPaywall({ ...common, price: server.price });
+          byPrice.set(server.price, paywall);
+        }
+        return paywall.handle(new Request(input, init), () => Promise.resolve(Response.json({})));
+      },
+    };
+    return server;
+  }
+
+  /** A `pay` that returns stand-in tickets (600 wei each at the stand-in recipient). */
+  function standInPay() {
+    let nonce = 0n;
+    const calls: bigint[] = [];
+    const pay = (c: LotteryChallenge): Promise<PaymentMessage> => {
+      calls.push(c.amount);
+      const n = (c.amount + EV - 1n) / EV;
+      const tickets = Array.from({ length: Number(n) }, () => ({
+        ticket: {
+          recipient: c.params.recipient,
+          sender: c.params.sender,
+          faceValue: c.params.faceValue,
+          winProb: c.params.winProb,
+          senderNonce: ++nonce,
+          recipientRandHash: c.params.recipientRandHash,
+          expiry: c.params.ticketExpiry,
+          workId: `0x${"00".repeat(32)}` as const,
+        },
+        signature: `0x${"11".repeat(65)}` as const,
+      }));
+      return Promise.resolve({ sender: c.params.sender, params: c.params, tickets });
+    };
+    return { pay, calls };
+  }
+
+  it("spends existing credit at a changed price, and refuses a price above its ceiling", async () => {
+    const server = changingServer();
+    const { pay, calls } = standInPay();
+    const charged: string[] = [];
+    const paidFetch = wrapFetchWithLottery(server.fetch as typeof fetch, {
+      sender: senderSigner.address,
+      maxPrice: 2n * PRICE,
+      pay,
+      onSettlement: (s) => charged.push(s.charged),
+    });
+    expect((await paidFetch("http://t/x")).status).to.equal(200);
+    expect(calls).to.deep.equal([10n * PRICE]); // one prepayment of ten requests
+    server.price = 2n * PRICE;
+    expect((await paidFetch("http://t/x")).status).to.equal(200);
+    expect(calls).to.have.length(1); // the credit paid the new price: no ticket
+    expect(charged.at(-1)).to.equal((2n * PRICE).toString());
+    server.price = 3n * PRICE;
+    let error: unknown;
+    try {
+      await paidFetch("http://t/x");
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(LotteryPriceAboveCeilingError);
+    expect(calls).to.have.length(1);
   });
 });
