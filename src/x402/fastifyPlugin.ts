@@ -92,6 +92,7 @@ export const lotteryPaywallPlugin: FastifyPluginAsync<LotteryPaywallPluginOption
       if (!(err instanceof LotteryOverchargeError)) throw err;
       void reply.code(500).header("content-type", "application/problem+json");
       return JSON.stringify({
+        type: `https://ticketbroker.dev/problems/${err.code}`,
         title: "Charge above the advertised maximum",
         status: 500,
         detail: err.message,

@@ -144,8 +144,8 @@ export interface LotteryPaywall {
   ): Promise<Response>;
 }
 
-const PROBLEM_TYPE =
-  "https://github.com/ticketbroker/ticketbroker/blob/main/docs/x402-lottery.md#errors";
+/** Problem `type` URIs: the base the services use, followed by the code. */
+const PROBLEM_TYPE_BASE = "https://ticketbroker.dev/problems/";
 
 /**
  * Creates the paywall of a route priced per request (`exact`) or up to a maximum (`upto`).
@@ -256,7 +256,7 @@ export function createLotteryPaywall(options: LotteryPaywallOptions): LotteryPay
         "content-type": "application/problem+json",
       },
       body: {
-        type: PROBLEM_TYPE,
+        type: `${PROBLEM_TYPE_BASE}${refusalCause.code ?? refusalReason}`,
         title: "Payment required",
         status: 402,
         detail: refusalCause.message,
@@ -572,7 +572,7 @@ export function createLotteryPaywall(options: LotteryPaywallOptions): LotteryPay
       if (!(err instanceof LotteryOverchargeError)) throw err;
       return Response.json(
         {
-          type: PROBLEM_TYPE,
+          type: `${PROBLEM_TYPE_BASE}${err.code}`,
           title: "Charge above the advertised maximum",
           status: 500,
           detail: err.message,
