@@ -171,7 +171,14 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
           "--deployment-id",
           deploymentId,
         ],
-        { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] },
+        // Its own build directory: Ignition builds the production profile, which would
+        // otherwise replace the test profile's artifacts under every other test (and be rebuilt
+        // each run); here it is built once and reused.
+        {
+          cwd: ROOT,
+          env: { ...env, HARDHAT_BUILD_DIR: ".build-e2e" },
+          stdio: ["ignore", "pipe", "pipe"],
+        },
       );
       let out = "";
       child.stdout.on("data", (d: Buffer) => (out += d.toString()));
@@ -188,6 +195,7 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     ) as Record<string, string>;
     const brokerAddress = addresses["TicketBroker#TicketBroker"] ?? "";
     expect(brokerAddress).to.match(/^0x[0-9a-fA-F]{40}$/);
+    const deployed = Date.now();
 
     chain = provider(nodeUrl);
     const gateway = Wallet.createRandom().connect(chain);
@@ -243,12 +251,8 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
       { ...env, TICKETBROKER_PAYEE_SECRET: randomBytes(32).toString("hex") },
     );
     children.push(payee);
-    const [signerUrl, payeeUrl] = await Promise.all(
-      [signer, payee].map(
-        async (c) => (await c.waitFor(/listening on (http:\/\/\S+)/, 60_000))[1]!,
-      ),
-    );
-    // The redeemer on the payee's database (started after the payee applied the migrations).
+    // The redeemer on the payee's database, started at the same time: the store applies its
+    // migrations under a lock, so the two processes opening the new database queue.
     const redeemer = startChild("redeemer", ...serve("redeemer", {}), {
       ...env,
       TICKETBROKER_RPC_URL: nodeUrl,
@@ -259,7 +263,12 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
       TICKETBROKER_CONFIRMATIONS: "1",
     });
     children.push(redeemer);
-    await redeemer.waitFor(/redeemer started/, 60_000);
+    const [signerUrl, payeeUrl] = await Promise.all(
+      [signer, payee].map(
+        async (c) => (await c.waitFor(/listening on (http:\/\/\S+)/, 90_000))[1]!,
+      ),
+    );
+    await redeemer.waitFor(/redeemer started/, 90_000);
     const servicesUp = Date.now();
 
     // ---- The gateway pays a stream of segments; the work server debits each one. ----
@@ -404,7 +413,7 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
       `      system: ${tickets} tickets for ${SEGMENTS} segments (${nothingToPay} covered by credit), ` +
         `${winners} winners (expected ${expectedWinners.toDecimalString(1)}), ` +
         `${transactions.size} redemption transaction(s), face value ${faceRedeemed} wei, gas ${gas} wei; ` +
-        `services up ${seconds(servicesUp - started)}, paid in ${seconds(paidAt - servicesUp)}, ` +
+        `deployed in ${seconds(deployed - started)}, services up in ${seconds(servicesUp - deployed)}, paid in ${seconds(paidAt - servicesUp)}, ` +
         `redeemed ${seconds(redeemedAt - paidAt)} after the payments`,
     );
   });
