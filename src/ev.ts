@@ -1,4 +1,5 @@
 import { TicketBrokerError } from "./errors.js";
+import { describeValue } from "./inputs.js";
 import { Rational } from "./rational.js";
 
 /** 2^256: a ticket wins with probability winProb / 2^256. */
@@ -19,9 +20,15 @@ export class InvalidTicketValueError extends TicketBrokerError {}
  * ```
  */
 export function ticketEV(faceValue: bigint, winProb: bigint): Rational {
-  if (faceValue < 0n || winProb < 0n || winProb > MAX_WIN_PROB) {
+  if (
+    typeof faceValue !== "bigint" ||
+    typeof winProb !== "bigint" ||
+    faceValue < 0n ||
+    winProb < 0n ||
+    winProb > MAX_WIN_PROB
+  ) {
     throw new InvalidTicketValueError("Face value or win probability out of range", {
-      details: { faceValue, winProb },
+      details: { faceValue: describeValue(faceValue), winProb: describeValue(winProb) },
       hint: "faceValue must be ≥ 0 wei and winProb in [0, 2^256 − 1].",
     });
   }
@@ -35,6 +42,12 @@ export function ticketEV(faceValue: bigint, winProb: bigint): Rational {
  */
 export function winProbForEV(ev: Rational | bigint, faceValue: bigint): bigint {
   const target = Rational.from(ev);
+  if (typeof faceValue !== "bigint") {
+    throw new InvalidTicketValueError("The face value must be a bigint (wei)", {
+      details: { faceValue: describeValue(faceValue) },
+      hint: "Pass the face value in wei as a bigint.",
+    });
+  }
   if (faceValue <= 0n || target.cmp(0n) <= 0 || target.cmp(faceValue) >= 0) {
     throw new InvalidTicketValueError("Target EV must be positive and below the face value", {
       details: { ev: target.toString(), faceValue },
@@ -53,9 +66,9 @@ export function winProbForEV(ev: Rational | bigint, faceValue: bigint): bigint {
  * ```
  */
 export function ticketCountFor(amount: Rational | bigint, ev: Rational): bigint {
-  if (ev.cmp(0n) <= 0) {
-    throw new InvalidTicketValueError("Ticket EV must be positive", {
-      details: { ev: ev.toString() },
+  if (!(ev instanceof Rational) || ev.cmp(0n) <= 0) {
+    throw new InvalidTicketValueError("Ticket EV must be a positive Rational", {
+      details: { ev: ev instanceof Rational ? ev.toString() : describeValue(ev) },
       hint: "Use ticket params with a non-zero face value and win probability.",
     });
   }

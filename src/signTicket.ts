@@ -8,6 +8,7 @@
 import type { Signer, TypedDataField } from "ethers";
 
 import { TicketBrokerError } from "./errors.js";
+import { describeValue } from "./inputs.js";
 import { addressOfPublicKey } from "./internal/address.js";
 import { asBuffer, hexToBytes, toHex, type Hex } from "./internal/bytes.js";
 import { backendNamed, type Secp256k1Backend } from "./internal/secp256k1.js";
@@ -57,10 +58,15 @@ export class RawKeyTicketSigner implements TicketSigner {
         : privateKey instanceof Uint8Array && privateKey.length === 32
           ? Buffer.from(privateKey)
           : undefined;
-    this.#curve = backendNamed(options.backend ?? "native");
+    this.#curve = backendNamed(options?.backend === "noble" ? "noble" : "native");
     if (key === undefined || !this.#curve.isValidSecretKey(key)) {
       throw new TicketSignerError("The private key is not a valid secp256k1 key", {
-        details: { length: typeof privateKey === "string" ? privateKey.length : privateKey.length },
+        details: {
+          length:
+            typeof privateKey === "string" || privateKey instanceof Uint8Array
+              ? privateKey.length
+              : describeValue(privateKey),
+        },
         hint: "Give a 32-byte key as 0x followed by 64 hex digits, in [1, n − 1].",
       });
     }
@@ -98,6 +104,16 @@ export class RawKeyTicketSigner implements TicketSigner {
    * ```
    */
   signTicketSync(ticket: Ticket, hasher: TicketHasher): Hex {
+    if (
+      typeof hasher !== "object" ||
+      hasher === null ||
+      typeof (hasher as { digestBuffer?: unknown }).digestBuffer !== "function"
+    ) {
+      throw new TicketSignerError("Signing needs the TicketHasher of the broker's domain", {
+        details: { hasher: describeValue(hasher) },
+        hint: "Pass new TicketHasher(await readTicketDomain(broker)).",
+      });
+    }
     return toHex(this.signDigest(hasher.digestBuffer(ticket)));
   }
 

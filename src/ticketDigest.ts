@@ -11,6 +11,7 @@ import {
   writeUint256,
   type Hex,
 } from "./internal/bytes.js";
+import { describeValue } from "./inputs.js";
 import { keccak256 } from "./internal/keccak.js";
 import {
   InvalidTicketFieldError,
@@ -40,7 +41,7 @@ const STRUCT_LENGTH = 288;
 function fieldError(field: string, value: unknown, err: unknown): InvalidTicketFieldError {
   const expected = err instanceof FieldFormatError ? err.expected : "a valid value";
   return new InvalidTicketFieldError(`Ticket field ${field} is not ${expected}`, {
-    details: { field, value: typeof value === "bigint" ? value : String(value) },
+    details: { field, value: typeof value === "bigint" ? value : describeValue(value) },
     hint: `Give ${field} as ${expected}.`,
     cause: err,
   });
@@ -73,9 +74,15 @@ export class TicketHasher {
   constructor(domain: TicketDomain) {
     const words = Buffer.alloc(160);
     DOMAIN_TYPEHASH.copy(words, 0);
+    if (typeof domain !== "object" || domain === null) {
+      throw new InvalidTicketFieldError("The domain must be an object", {
+        details: { domain: describeValue(domain) },
+        hint: "Read the domain with readTicketDomain(broker).",
+      });
+    }
     if (typeof domain.name !== "string" || typeof domain.version !== "string") {
       throw new InvalidTicketFieldError("Domain name and version must be strings", {
-        details: { name: domain.name, version: domain.version },
+        details: { name: describeValue(domain.name), version: describeValue(domain.version) },
         hint: "Read the domain with readTicketDomain(broker).",
       });
     }
@@ -127,6 +134,12 @@ export class TicketHasher {
 
   /** @internal The digest as a Buffer; also leaves the struct words in place for {@link structWords}. */
   digestBuffer(ticket: Ticket): Buffer {
+    if (typeof ticket !== "object" || ticket === null) {
+      throw new InvalidTicketFieldError("The ticket must be an object", {
+        details: { ticket: describeValue(ticket) },
+        hint: "Pass a Ticket: { recipient, sender, faceValue, winProb, senderNonce, recipientRandHash, expiry, workId }.",
+      });
+    }
     this.writeStruct(ticket);
     keccak256(this.struct).copy(this.prefixed, 34);
     return keccak256(this.prefixed);

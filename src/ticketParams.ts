@@ -1,4 +1,5 @@
 import { ticketEV } from "./ev.js";
+import { assertAddress, assertHexBytes, assertObject } from "./inputs.js";
 import type { Rational } from "./rational.js";
 import type { Ticket } from "./ticketTypes.js";
 
@@ -56,6 +57,7 @@ export interface TicketParams {
  * ```
  */
 export function ticketParamsEV(params: Pick<TicketParams, "faceValue" | "winProb">): Rational {
+  assertObject(params, "params");
   return ticketEV(params.faceValue, params.winProb);
 }
 
@@ -71,6 +73,9 @@ export function ticketParamsEV(params: Pick<TicketParams, "faceValue" | "winProb
 export function ticketParamsKey(
   params: Pick<TicketParams, "sender" | "recipientRandHash">,
 ): string {
+  assertObject(params, "params");
+  assertAddress(params.sender, "params.sender");
+  assertHexBytes(params.recipientRandHash, 32, "params.recipientRandHash");
   return `${params.sender.toLowerCase()}:${params.recipientRandHash.toLowerCase()}`;
 }
 
@@ -88,7 +93,9 @@ export function ticketForParams(args: {
   senderNonce: bigint;
   workId: `0x${string}`;
 }): Ticket {
+  assertObject(args, "ticketForParams arguments");
   const { params } = args;
+  assertObject(params, "params");
   return {
     recipient: params.recipient,
     sender: params.sender,

@@ -4,6 +4,8 @@
  * a test.
  */
 import { TicketBrokerError } from "./errors.js";
+import { assertHasMethods, describeValue } from "./inputs.js";
+import { readChain } from "./internal/rpcError.js";
 import { keccak256 } from "./internal/keccak.js";
 import { toHex, type Hex } from "./internal/bytes.js";
 
@@ -101,8 +103,11 @@ const EXPECTED_DOMAIN_FIELDS = 0x0f;
  * ```
  */
 export async function readTicketDomain(broker: Eip712DomainSource): Promise<TicketDomain> {
-  const result = await broker.eip712Domain();
-  const [fields, name, version, chainId, verifyingContract] = result;
+  assertHasMethods(broker, "broker", ["eip712Domain"]);
+  const result: unknown = await readChain("eip712Domain", () => broker.eip712Domain());
+  const [fields, name, version, chainId, verifyingContract] = Array.isArray(result)
+    ? (result as unknown[])
+    : [];
   const fieldBits = typeof fields === "string" ? Number.parseInt(fields, 16) : Number(fields);
   if (
     fieldBits !== EXPECTED_DOMAIN_FIELDS ||
@@ -115,10 +120,21 @@ export async function readTicketDomain(broker: Eip712DomainSource): Promise<Tick
     throw new InvalidTicketFieldError(
       "The contract's EIP-712 domain is not a TicketBroker domain",
       {
-        details: { fields, name, version, chainId, verifyingContract },
+        details: {
+          fields: describeValue(fields),
+          name: describeValue(name),
+          version: describeValue(version),
+          chainId: describeValue(chainId),
+          verifyingContract: describeValue(verifyingContract),
+        },
         hint: `Point the library at a TicketBroker (domain "${TICKET_DOMAIN_NAME}" version "${TICKET_DOMAIN_VERSION}"); this library and the contract may be of different versions.`,
       },
     );
   }
-  return { name, version, chainId, verifyingContract: verifyingContract as Hex };
+  return {
+    name: TICKET_DOMAIN_NAME,
+    version: TICKET_DOMAIN_VERSION,
+    chainId,
+    verifyingContract: verifyingContract as Hex,
+  };
 }

@@ -4,6 +4,7 @@
  * winProb / 2^256 and winProb = 0 never wins.
  */
 import { FieldFormatError, hexToBytes, toHex, writeUint256, type Hex } from "./internal/bytes.js";
+import { describeValue } from "./inputs.js";
 import { keccak256 } from "./internal/keccak.js";
 import { InvalidTicketFieldError } from "./ticketTypes.js";
 
@@ -17,7 +18,7 @@ const randWord = Buffer.alloc(32);
 function uintError(field: string, value: unknown, err: unknown): InvalidTicketFieldError {
   const expected = err instanceof FieldFormatError ? err.expected : "a valid value";
   return new InvalidTicketFieldError(`${field} is not ${expected}`, {
-    details: { field, value: typeof value === "bigint" ? value : String(value) },
+    details: { field, value: typeof value === "bigint" ? value : describeValue(value) },
     hint: `Give ${field} as ${expected}.`,
     cause: err,
   });
@@ -27,7 +28,12 @@ function digestBytes(digest: Uint8Array | string): Uint8Array {
   const bytes = typeof digest === "string" ? hexToBytes(digest, 32) : digest;
   if (bytes === undefined || !(bytes instanceof Uint8Array) || bytes.length !== 32) {
     throw new InvalidTicketFieldError("The ticket digest is not 32 bytes", {
-      details: { digest: typeof digest === "string" ? digest : toHex(digest) },
+      details: {
+        digest:
+          typeof digest === "string" || !(digest instanceof Uint8Array)
+            ? describeValue(digest)
+            : toHex(digest),
+      },
       hint: "Pass the 32-byte EIP-712 digest from TicketHasher.digest().",
     });
   }

@@ -4,6 +4,13 @@ import { winProbForEV } from "../ev.js";
 import { Rational } from "../rational.js";
 import type { TicketParams } from "../ticketParams.js";
 import { recipientRandHash } from "../winDraw.js";
+import {
+  assertAddress,
+  assertBigint,
+  assertBrokerDomain,
+  assertHexBytes,
+  assertObject,
+} from "../inputs.js";
 import { IssueTicketParamsError } from "./errors.js";
 import { deriveRecipientRand } from "./recipientRand.js";
 
@@ -27,7 +34,16 @@ export function recipientFaceValue(args: {
   txCostMultiplier?: bigint;
   coverable: bigint;
 }): bigint {
+  assertObject(args, "recipientFaceValue arguments");
   const multiplier = args.txCostMultiplier ?? DEFAULT_TX_COST_MULTIPLIER;
+  for (const [field, value] of [
+    ["redeemGas", args.redeemGas],
+    ["gasPrice", args.gasPrice],
+    ["txCostMultiplier", multiplier],
+    ["coverable", args.coverable],
+  ] as const) {
+    assertBigint(value, field, "any");
+  }
   if (args.redeemGas <= 0n || args.gasPrice <= 0n || multiplier <= 0n) {
     throw new IssueTicketParamsError("Redemption gas, gas price and multiplier must be positive", {
       details: { redeemGas: args.redeemGas, gasPrice: args.gasPrice, txCostMultiplier: multiplier },
@@ -71,6 +87,14 @@ export function issueTicketParams(args: {
   redemptionWindow: bigint;
   seed?: `0x${string}`;
 }): TicketParams {
+  assertObject(args, "issueTicketParams arguments");
+  assertAddress(args.recipient, "recipient");
+  assertAddress(args.sender, "sender");
+  assertBrokerDomain(args.domain, "domain");
+  assertBigint(args.now, "now");
+  assertBigint(args.lifetime, "lifetime", "any");
+  assertBigint(args.redemptionWindow, "redemptionWindow", "any");
+  if (args.seed !== undefined) assertHexBytes(args.seed, 32, "seed");
   if (args.lifetime <= 0n || args.redemptionWindow <= 0n) {
     throw new IssueTicketParamsError("Params lifetime and redemption window must be positive", {
       details: { lifetime: args.lifetime, redemptionWindow: args.redemptionWindow },

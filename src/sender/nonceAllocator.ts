@@ -1,3 +1,4 @@
+import { assertBigint, assertHasMethods, assertObject, describeValue } from "../inputs.js";
 import { NonceStoreError } from "./errors.js";
 import { noncePairKey, type NonceRange, type NonceStore } from "./nonceStore.js";
 
@@ -21,6 +22,8 @@ export class NonceAllocator {
   readonly #queue = new Map<string, Promise<unknown>>();
 
   constructor(options: { store: NonceStore }) {
+    assertObject(options, "NonceAllocator options");
+    assertHasMethods(options.store, "store", ["reserve"]);
     this.#store = options.store;
   }
 
@@ -34,15 +37,22 @@ export class NonceAllocator {
     count: bigint;
     above?: bigint;
   }): Promise<bigint[]> {
-    if (args.count < 1n || args.count > 1_000_000n) {
+    let key: string;
+    try {
+      assertObject(args, "take arguments");
+      key = noncePairKey(args.sender, args.recipient);
+      if (args.above !== undefined) assertBigint(args.above, "above");
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (typeof args.count !== "bigint" || args.count < 1n || args.count > 1_000_000n) {
       return Promise.reject(
         new NonceStoreError("Nonce count out of range", {
-          details: { count: args.count },
+          details: { count: describeValue(args.count) },
           hint: "Ask for between 1 and 1,000,000 nonces at a time.",
         }),
       );
     }
-    const key = noncePairKey(args.sender, args.recipient);
     const previous = this.#queue.get(key) ?? Promise.resolve();
     const run = previous.then(
       () => this.#take(key, args),

@@ -1,3 +1,4 @@
+import { assertBigint, assertObject, describeValue, normalizeAddress } from "../inputs.js";
 import { NonceStoreError } from "./errors.js";
 
 /** The largest nonce the broker accepts (it stores nonces in 96 bits). */
@@ -47,14 +48,14 @@ export interface NonceStore {
 
 /** The pair key used by stores: both addresses lowercased. */
 export function noncePairKey(sender: `0x${string}`, recipient: `0x${string}`): string {
-  return `${sender.toLowerCase()}-${recipient.toLowerCase()}`;
+  return `${normalizeAddress(sender, "sender")}-${normalizeAddress(recipient, "recipient")}`;
 }
 
 /** Checks a block size option: a positive integer small enough to leave room for many blocks. */
 export function checkBlockSize(blockSize: bigint): bigint {
-  if (blockSize < 1n || blockSize > 1n << 48n) {
+  if (typeof blockSize !== "bigint" || blockSize < 1n || blockSize > 1n << 48n) {
     throw new NonceStoreError("Nonce block size out of range", {
-      details: { blockSize },
+      details: { blockSize: describeValue(blockSize) },
       hint: "Use a block size between 1 and 2^48 (the default, 1000, suits most senders).",
     });
   }
@@ -87,6 +88,7 @@ export class MemoryNonceStore implements NonceStore {
   readonly #highest = new Map<string, bigint>();
 
   constructor(options: { blockSize?: bigint } = {}) {
+    assertObject(options, "MemoryNonceStore options");
     this.blockSize = checkBlockSize(options.blockSize ?? 1000n);
   }
 
@@ -96,7 +98,9 @@ export class MemoryNonceStore implements NonceStore {
     above?: bigint;
   }): Promise<NonceRange> {
     await Promise.resolve();
+    assertObject(args, "reserve arguments");
     const key = noncePairKey(args.sender, args.recipient);
+    if (args.above !== undefined) assertBigint(args.above, "above");
     const previous = this.#highest.get(key) ?? 0n;
     const above = args.above ?? 0n;
     const first = (previous > above ? previous : above) + 1n;
