@@ -1,6 +1,7 @@
 import { Rational } from "../rational.js";
 import { InvalidPriceError } from "./errors.js";
-import type { Price } from "./price.js";
+import { assertObject, describeValue } from "../inputs.js";
+import { checkPrice, type Price } from "./price.js";
 
 /**
  * The redemption overhead of a ticket: what redeeming a winner costs as a fraction of the face
@@ -11,19 +12,18 @@ import type { Price } from "./price.js";
  * redemptionOverhead({ txCost: 10n ** 15n, faceValue: 10n ** 17n }).toString(); // "1/100" (1%)
  * ```
  */
-export function redemptionOverhead({
-  txCost,
-  faceValue,
-}: {
+export function redemptionOverhead(args: {
   /** Estimated redemption transaction cost in wei (redeem gas × gas price). */
   txCost: Rational | bigint;
   /** The ticket face value in wei. */
   faceValue: bigint;
 }): Rational {
+  assertObject(args, "redemptionOverhead arguments");
+  const { txCost, faceValue } = args;
   const cost = Rational.from(txCost);
-  if (faceValue <= 0n || cost.cmp(0n) < 0) {
+  if (typeof faceValue !== "bigint" || faceValue <= 0n || cost.cmp(0n) < 0) {
     throw new InvalidPriceError("Redemption overhead needs a positive face value and a cost ≥ 0", {
-      details: { txCost: cost.toString(), faceValue },
+      details: { txCost: cost.toString(), faceValue: describeValue(faceValue) },
       hint: "Pass the ticket face value in wei (> 0) and the redemption cost in wei (≥ 0).",
     });
   }
@@ -42,20 +42,21 @@ export function redemptionOverhead({
  * advertisedPrice({ basePrice: base, overhead: Rational.of(20n, 100n), autoAdjust: false }).weiPerUnit.toString(); // "1000"
  * ```
  */
-export function advertisedPrice({
-  basePrice,
-  overhead,
-  autoAdjust = true,
-}: {
+export function advertisedPrice(args: {
   basePrice: Price;
   /** Redemption overhead as a fraction (see {@link redemptionOverhead}); ≥ 0. */
   overhead: Rational;
   /** Whether to add the overhead (default true; `-autoAdjustPrice=false` turns it off). */
   autoAdjust?: boolean;
 }): Price {
-  if (overhead.cmp(0n) < 0) {
-    throw new InvalidPriceError("Redemption overhead must be ≥ 0", {
-      details: { overhead: overhead.toString() },
+  assertObject(args, "advertisedPrice arguments");
+  const { basePrice, overhead, autoAdjust = true } = args;
+  checkPrice(basePrice, "basePrice");
+  if (!(overhead instanceof Rational) || overhead.cmp(0n) < 0) {
+    throw new InvalidPriceError("Redemption overhead must be a Rational ≥ 0", {
+      details: {
+        overhead: overhead instanceof Rational ? overhead.toString() : describeValue(overhead),
+      },
       hint: "Compute it with redemptionOverhead({ txCost, faceValue }).",
     });
   }

@@ -1,6 +1,7 @@
 import { Rational } from "../rational.js";
 import { InvalidFeeInputError, PriceUnitMismatchError } from "./errors.js";
-import type { Price, PriceUnit } from "./price.js";
+import { assertObject } from "../inputs.js";
+import { checkPrice, type Price, type PriceUnit } from "./price.js";
 
 /**
  * The frame rate assumed for a passthrough output whose source frame rate was not measured:
@@ -38,7 +39,9 @@ function positiveInteger(value: bigint | number, name: string): bigint {
   const ok = typeof value === "bigint" ? value > 0n : Number.isSafeInteger(value) && value > 0;
   if (!ok) {
     throw new InvalidFeeInputError(`Output ${name} must be a positive whole number of pixels`, {
-      details: { [name]: value },
+      details: {
+        [name]: typeof value === "bigint" || typeof value === "number" ? value : typeof value,
+      },
       hint: "Give output widths and heights in pixels, e.g. 1280 × 720.",
     });
   }
@@ -68,12 +71,7 @@ function positiveRational(value: Rational | bigint, name: string, hint: string):
  * // 1280 × 720 × 60 frames = 55296000
  * ```
  */
-export function segmentPixels({
-  profiles,
-  duration,
-  sourceFps,
-  passthroughFps = PASSTHROUGH_FPS_ASSUMPTION,
-}: {
+export function segmentPixels(args: {
   profiles: readonly OutputProfile[];
   /** Segment duration in seconds, exact (e.g. `Rational.parseDecimal("2.002")`). */
   duration: Rational | bigint;
@@ -82,6 +80,14 @@ export function segmentPixels({
   /** The frame rate assumed for passthrough outputs when `sourceFps` is unknown. */
   passthroughFps?: Rational | bigint;
 }): Rational {
+  assertObject(args, "segmentPixels arguments");
+  const { profiles, duration, sourceFps, passthroughFps = PASSTHROUGH_FPS_ASSUMPTION } = args;
+  if (!Array.isArray(profiles)) {
+    throw new InvalidFeeInputError("profiles must be an array of output profiles", {
+      details: { profiles: typeof profiles },
+      hint: "Pass the output renditions, e.g. [{ width: 1280n, height: 720n, fps: Rational.of(30n) }].",
+    });
+  }
   const seconds = Rational.from(duration);
   if (seconds.cmp(0n) < 0) {
     throw new InvalidFeeInputError(`Segment duration must be ≥ 0 s, got ${seconds.toString()}`, {
@@ -95,7 +101,8 @@ export function segmentPixels({
       ? positiveRational(passthroughFps, "passthroughFps", fpsHint)
       : positiveRational(sourceFps, "sourceFps", fpsHint);
   let frameArea = Rational.ZERO;
-  for (const profile of profiles) {
+  for (const profile of profiles as readonly OutputProfile[]) {
+    assertObject(profile, "profile");
     const width = positiveInteger(profile.width, "width");
     const height = positiveInteger(profile.height, "height");
     const fps =
@@ -117,15 +124,14 @@ export function segmentPixels({
  * feeFor({ price: priceInWei({ wei: 900n }), units: 10n }).toString(); // "9000"
  * ```
  */
-export function feeFor({
-  price,
-  units,
-  unit,
-}: {
+export function feeFor(args: {
   price: Price;
   units: Rational | bigint;
   unit?: PriceUnit;
 }): Rational {
+  assertObject(args, "feeFor arguments");
+  const { price, units, unit } = args;
+  checkPrice(price, "price");
   if (unit !== undefined && unit !== price.unit) {
     throw new PriceUnitMismatchError(`A price per ${price.unit} cannot charge for ${unit}s`, {
       details: { priceUnit: price.unit, unit },
@@ -157,19 +163,21 @@ export function feeFor({
  * }); // 2538086400000n (passthrough at the 120 fps assumption)
  * ```
  */
-export function estimateFee({
-  profiles,
-  duration,
-  price,
-  sourceFps,
-  passthroughFps = PASSTHROUGH_FPS_ASSUMPTION,
-}: {
+export function estimateFee(args: {
   profiles: readonly OutputProfile[];
   duration: Rational | bigint;
   price: Price;
   sourceFps?: Rational | bigint | undefined;
   passthroughFps?: Rational | bigint;
 }): FeeEstimate {
+  assertObject(args, "estimateFee arguments");
+  const {
+    profiles,
+    duration,
+    price,
+    sourceFps,
+    passthroughFps = PASSTHROUGH_FPS_ASSUMPTION,
+  } = args;
   const pixels = segmentPixels({ profiles, duration, sourceFps, passthroughFps });
   const fee = feeFor({ price, units: pixels, unit: "pixel" });
   return { pixels, fee, feeWei: fee.ceil() };

@@ -1,3 +1,4 @@
+import { assertObject, describeValue } from "../inputs.js";
 import { Rational } from "../rational.js";
 import { InvalidPriceError } from "./errors.js";
 import { PRICE_UNITS, type PriceSetting, type PriceUnit } from "./price.js";
@@ -25,6 +26,12 @@ export const WEI_PER_ETH = 10n ** 18n;
  * ```
  */
 export function parsePricePerUnit(text: string): { amount: Rational; currency: string } {
+  if (typeof text !== "string") {
+    throw new InvalidPriceError("A price per unit must be text", {
+      details: { text: describeValue(text) },
+      hint: PRICE_FORMS,
+    });
+  }
   const match = /^(\d+(?:\.\d*)?|\.\d+)\s*([A-Za-z]{2,10})?$/.exec(text.trim());
   if (match === null || match[1] === undefined) {
     throw new InvalidPriceError(`Malformed price per unit: "${text}"`, {
@@ -48,6 +55,12 @@ export function parsePricePerUnit(text: string): { amount: Rational; currency: s
  * ```
  */
 export function parsePixelsPerUnit(text: string): bigint {
+  if (typeof text !== "string") {
+    throw new InvalidPriceError("Units per price must be text", {
+      details: { text: describeValue(text) },
+      hint: UNITS_FORMS,
+    });
+  }
   const match = /^(\d+)(?:\.(\d+))?(?:[eE]\+?(\d+))?$/.exec(text.trim());
   const intPart = match?.[1];
   const fracPart = match?.[2] ?? "";
@@ -80,19 +93,17 @@ export function parsePixelsPerUnit(text: string): bigint {
  * const ai = parsePriceSetting({ pricePerUnit: "0.002USD", unit: "second" });
  * ```
  */
-export function parsePriceSetting({
-  pricePerUnit,
-  pixelsPerUnit = 1n,
-  unit = "pixel",
-}: {
+export function parsePriceSetting(args: {
   pricePerUnit: string;
   /** Units per price: a bigint, or text such as "1e12". For per-second prices, seconds per unit. */
   pixelsPerUnit?: string | bigint;
   unit?: PriceUnit;
 }): PriceSetting {
+  assertObject(args, "parsePriceSetting arguments");
+  const { pricePerUnit, pixelsPerUnit = 1n, unit = "pixel" } = args;
   if (!PRICE_UNITS.includes(unit)) {
-    throw new InvalidPriceError(`Unknown price unit: "${String(unit)}"`, {
-      details: { unit },
+    throw new InvalidPriceError(`Unknown price unit: ${describeValue(unit)}`, {
+      details: { unit: describeValue(unit) },
       hint: `Use one of: ${PRICE_UNITS.join(", ")}.`,
     });
   }

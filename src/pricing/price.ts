@@ -1,4 +1,5 @@
 import { Rational } from "../rational.js";
+import { assertObject, describeValue } from "../inputs.js";
 import { InvalidPriceError, PriceUnitMismatchError } from "./errors.js";
 
 /**
@@ -54,21 +55,19 @@ export interface PriceSetting {
  * priceInWei({ wei: 900n }).weiPerUnit.toString(); // "900"
  * ```
  */
-export function priceInWei({
-  wei,
-  per = 1n,
-  unit = "pixel",
-}: {
+export function priceInWei(args: {
   wei: Rational | bigint;
   per?: bigint;
   unit?: PriceUnit;
 }): Price {
+  assertObject(args, "priceInWei arguments");
+  const { wei, per = 1n, unit = "pixel" } = args;
   const amount = Rational.from(wei);
-  if (amount.cmp(0n) < 0 || per < 1n || !PRICE_UNITS.includes(unit)) {
+  if (amount.cmp(0n) < 0 || typeof per !== "bigint" || per < 1n || !PRICE_UNITS.includes(unit)) {
     throw new InvalidPriceError(
       "A price must be ≥ 0 wei for ≥ 1 unit of pixel, second or request",
       {
-        details: { wei: amount.toString(), per, unit },
+        details: { wei: amount.toString(), per: describeValue(per), unit: describeValue(unit) },
         hint: "Pass a non-negative wei amount, a positive unit count and unit pixel, second or request.",
       },
     );
@@ -85,6 +84,8 @@ export function priceInWei({
  * ```
  */
 export function assertSameUnit(a: Price, b: Price, what = "prices"): void {
+  checkPrice(a, "a");
+  checkPrice(b, "b");
   if (a.unit !== b.unit) {
     throw new PriceUnitMismatchError(`Cannot compare ${what} per ${a.unit} and per ${b.unit}`, {
       details: { a: a.unit, b: b.unit },
@@ -116,8 +117,72 @@ export function comparePrices(a: Price, b: Price): -1 | 0 | 1 {
  * ```
  */
 export function formatPrice(price: Price): string {
+  checkPrice(price, "price");
   const exact = `${price.weiPerUnit.toString()} wei/${price.unit}`;
   return price.weiPerUnit.den === 1n
     ? exact
     : `${exact} (≈ ${price.weiPerUnit.toDecimalString(9)})`;
+}
+
+/**
+ * Throws {@link InvalidPriceError} unless `value` is a {@link Price}: a known unit and a
+ * `weiPerUnit` Rational ≥ 0.
+ *
+ * @example
+ * ```ts
+ * checkPrice(priceInWei({ wei: 10n }), "price"); // passes
+ * ```
+ */
+export function checkPrice(value: unknown, field = "price"): asserts value is Price {
+  const v = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  const unit = v["unit"];
+  const weiPerUnit = v["weiPerUnit"];
+  if (
+    typeof unit !== "string" ||
+    !PRICE_UNITS.includes(unit as PriceUnit) ||
+    !(weiPerUnit instanceof Rational) ||
+    weiPerUnit.cmp(0n) < 0
+  ) {
+    throw new InvalidPriceError(`${field} is not a price`, {
+      details: { field, unit: describeValue(unit), weiPerUnit: describeValue(weiPerUnit) },
+      hint: "Build prices with priceInWei({ wei, per, unit }) or resolvePrice({ setting, feed }).",
+    });
+  }
+}
+
+/**
+ * Throws {@link InvalidPriceError} unless `value` is a {@link PriceSetting}: a known unit, an
+ * amount Rational ≥ 0, a currency string and `per` ≥ 1.
+ *
+ * @example
+ * ```ts
+ * checkPriceSetting(parsePriceSetting({ pricePerUnit: "0.41USD" }), "setting"); // passes
+ * ```
+ */
+export function checkPriceSetting(
+  value: unknown,
+  field = "setting",
+): asserts value is PriceSetting {
+  const v = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+  const { unit, amount, currency, per } = v;
+  if (
+    typeof unit !== "string" ||
+    !PRICE_UNITS.includes(unit as PriceUnit) ||
+    !(amount instanceof Rational) ||
+    amount.cmp(0n) < 0 ||
+    typeof currency !== "string" ||
+    typeof per !== "bigint" ||
+    per < 1n
+  ) {
+    throw new InvalidPriceError(`${field} is not a price setting`, {
+      details: {
+        field,
+        unit: describeValue(unit),
+        amount: describeValue(amount),
+        currency: describeValue(currency),
+        per: describeValue(per),
+      },
+      hint: "Build price settings with parsePriceSetting({ pricePerUnit, pixelsPerUnit, unit }).",
+    });
+  }
 }

@@ -1,5 +1,6 @@
 import { Contract, type ContractRunner } from "ethers";
 
+import { assertAddress, assertFunction, assertObject, describeValue } from "../inputs.js";
 import { Rational } from "../rational.js";
 import {
   NonPositivePriceFeedAnswerError,
@@ -113,8 +114,15 @@ export class PriceFeed implements CurrencyRate {
   private intervalHandle: unknown;
 
   constructor(options: PriceFeedOptions) {
+    assertObject(options, "PriceFeed options");
+    assertAddress(options.address, "address");
+    if (options.runner !== null && options.runner !== undefined) {
+      assertObject(options.runner, "runner");
+    }
     const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_FEED_AGE_SECONDS;
     if (
+      typeof options.currency !== "string" ||
+      typeof maxAge !== "bigint" ||
       !Number.isInteger(options.expectedDecimals) ||
       options.expectedDecimals < 0 ||
       options.expectedDecimals > 77 ||
@@ -123,9 +131,9 @@ export class PriceFeed implements CurrencyRate {
     ) {
       throw new InvalidPriceError("Invalid price feed options", {
         details: {
-          currency: options.currency,
-          expectedDecimals: options.expectedDecimals,
-          maxAgeSeconds: maxAge,
+          currency: describeValue(options.currency),
+          expectedDecimals: describeValue(options.expectedDecimals),
+          maxAgeSeconds: describeValue(maxAge),
         },
         hint: "Give a currency code (letters), expectedDecimals in 0..77 and maxAgeSeconds ≥ 1.",
       });
@@ -135,6 +143,9 @@ export class PriceFeed implements CurrencyRate {
     this.expectedDecimals = options.expectedDecimals;
     this.maxAgeSeconds = maxAge;
     this.contract = new Contract(options.address, AGGREGATOR_V3_ABI, options.runner);
+    if (options.nowSeconds !== undefined) assertFunction(options.nowSeconds, "nowSeconds");
+    if (options.onError !== undefined) assertFunction(options.onError, "onError");
+    if (options.timer !== undefined) assertObject(options.timer, "timer");
     this.nowSeconds = options.nowSeconds ?? (() => BigInt(Math.floor(Date.now() / 1000)));
     this.onError = options.onError ?? (() => {});
     this.timer = options.timer ?? systemTimer;

@@ -1,7 +1,8 @@
+import { assertHasMethods, assertObject, describeValue } from "../inputs.js";
 import { Rational } from "../rational.js";
 import { InvalidPriceError, MissingPriceFeedError } from "./errors.js";
 import { WEI_PER_ETH } from "./parsePrice.js";
-import type { Price, PriceSetting } from "./price.js";
+import { checkPriceSetting, type Price, type PriceSetting } from "./price.js";
 import type { CurrencyRate } from "./priceFeed.js";
 
 /**
@@ -15,13 +16,14 @@ import type { CurrencyRate } from "./priceFeed.js";
  * const price = resolvePrice({ setting: parsePriceSetting({ pricePerUnit: "0.41USD", pixelsPerUnit: "1e12" }), feed });
  * ```
  */
-export function resolvePrice({
-  setting,
-  feed,
-}: {
+export function resolvePrice(args: {
   setting: PriceSetting;
   feed?: CurrencyRate | undefined;
 }): Price {
+  assertObject(args, "resolvePrice arguments");
+  const { setting, feed } = args;
+  checkPriceSetting(setting, "setting");
+  if (feed !== undefined) assertHasMethods(feed, "feed", ["weiPerCurrencyUnit"]);
   if (setting.amount.cmp(0n) < 0 || setting.per < 1n) {
     throw new InvalidPriceError("A price setting must be ≥ 0 for ≥ 1 unit", {
       details: { amount: setting.amount.toString(), per: setting.per },
@@ -34,11 +36,15 @@ export function resolvePrice({
     weiPerCurrencyUnit = Rational.ONE;
   } else if (currency === "ETH") {
     weiPerCurrencyUnit = Rational.of(WEI_PER_ETH);
-  } else if (feed !== undefined && feed.currency.toUpperCase() === currency) {
+  } else if (
+    feed !== undefined &&
+    typeof feed.currency === "string" &&
+    feed.currency.toUpperCase() === currency
+  ) {
     weiPerCurrencyUnit = feed.weiPerCurrencyUnit();
   } else {
     throw new MissingPriceFeedError(`No price feed for ${currency}`, {
-      details: { currency, feedCurrency: feed?.currency },
+      details: { currency, feedCurrency: describeValue(feed?.currency) },
       hint: `Pass a PriceFeed for a pair of ETH and ${currency}, or give the price in wei.`,
     });
   }

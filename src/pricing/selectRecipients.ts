@@ -1,4 +1,6 @@
-import type { Price, PriceSetting } from "./price.js";
+import { assertObject, describeValue } from "../inputs.js";
+import { InvalidPriceError } from "./errors.js";
+import { checkPrice, type Price, type PriceSetting } from "./price.js";
 import type { CurrencyRate } from "./priceFeed.js";
 import { resolvePrice } from "./resolvePrice.js";
 
@@ -11,7 +13,11 @@ import { resolvePrice } from "./resolvePrice.js";
  * isWithinMaxPrice({ price: priceInWei({ wei: 1n, per: 3n }), maxPrice: priceInWei({ wei: 1n, per: 3n }) }); // true
  * ```
  */
-export function isWithinMaxPrice({ price, maxPrice }: { price: Price; maxPrice: Price }): boolean {
+export function isWithinMaxPrice(args: { price: Price; maxPrice: Price }): boolean {
+  assertObject(args, "isWithinMaxPrice arguments");
+  const { price, maxPrice } = args;
+  checkPrice(price, "price");
+  checkPrice(maxPrice, "maxPrice");
   return price.unit === maxPrice.unit && price.weiPerUnit.cmp(maxPrice.weiPerUnit) <= 0;
 }
 
@@ -26,15 +32,23 @@ export function isWithinMaxPrice({ price, maxPrice }: { price: Price; maxPrice: 
  * const chosen = selectRecipients({ candidates: orchestrators, maxPrice: max, feed });
  * ```
  */
-export function selectRecipients<T extends { readonly price: Price }>({
-  candidates,
-  maxPrice,
-  feed,
-}: {
+export function selectRecipients<T extends { readonly price: Price }>(args: {
   candidates: readonly T[];
   maxPrice: Price | PriceSetting;
   feed?: CurrencyRate | undefined;
 }): T[] {
+  assertObject(args, "selectRecipients arguments");
+  const { candidates, maxPrice, feed } = args;
+  if (!Array.isArray(candidates)) {
+    throw new InvalidPriceError("candidates must be an array", {
+      details: { candidates: describeValue(candidates) },
+      hint: "Pass the recipients to choose from, each with its price: [{ price, ... }].",
+    });
+  }
+  assertObject(maxPrice as unknown, "maxPrice");
   const max = "currency" in maxPrice ? resolvePrice({ setting: maxPrice, feed }) : maxPrice;
-  return candidates.filter((c) => isWithinMaxPrice({ price: c.price, maxPrice: max }));
+  return (candidates as readonly T[]).filter((c) => {
+    assertObject(c, "candidate");
+    return isWithinMaxPrice({ price: c.price, maxPrice: max });
+  });
 }

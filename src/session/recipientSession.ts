@@ -5,7 +5,7 @@ import {
   InvalidSessionConfigError,
   SessionPriceChangedError,
 } from "../pricing/errors.js";
-import { formatPrice, type Price } from "../pricing/price.js";
+import { checkPrice, formatPrice, type Price } from "../pricing/price.js";
 import type { ReceivedTicket } from "../recipient/recipient.js";
 import type { TicketParams } from "../ticketParams.js";
 import type { SignedTicket } from "../ticketTypes.js";
@@ -90,6 +90,7 @@ export class RecipientSession extends SessionLedger {
 
   constructor(options: RecipientSessionOptions) {
     super(options);
+    checkPrice(options.startPrice, "startPrice");
     this.startPrice = options.startPrice;
     this.maxPriceChangeFactor = Rational.from(
       options.maxPriceChangeFactor ?? DEFAULT_MAX_PRICE_CHANGE_FACTOR,

@@ -1,6 +1,6 @@
 import { getAddress } from "ethers";
 
-import { assertAddress, assertHexBytes, assertObject } from "../inputs.js";
+import { assertAddress, assertHexBytes, assertObject, describeValue } from "../inputs.js";
 import { InvalidSessionConfigError } from "../pricing/errors.js";
 import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
 
@@ -27,7 +27,14 @@ export interface SessionId {
  * sessions.set(sessionKey({ sender, recipient, paramsId: seed }), session);
  * ```
  */
-export function sessionKey({ sender, recipient, paramsId }: SessionId): string {
+export function sessionKey(id: SessionId): string {
+  if (typeof id !== "object" || id === null) {
+    throw new InvalidSessionConfigError("A session id must be { sender, recipient, paramsId }", {
+      details: { id: describeValue(id) },
+      hint: "Pass the sender and recipient addresses and the params id (e.g. sessionIdForParams(params)).",
+    });
+  }
+  const { sender, recipient, paramsId } = id;
   let from: string;
   let to: string;
   try {
@@ -35,14 +42,14 @@ export function sessionKey({ sender, recipient, paramsId }: SessionId): string {
     to = getAddress(recipient);
   } catch (cause) {
     throw new InvalidSessionConfigError("Session sender or recipient is not an address", {
-      details: { sender, recipient },
+      details: { sender: describeValue(sender), recipient: describeValue(recipient) },
       hint: "Pass 20-byte hex addresses for the sender and the recipient.",
       cause,
     });
   }
-  if (paramsId === "") {
-    throw new InvalidSessionConfigError("Session params id is empty", {
-      details: { paramsId },
+  if (typeof paramsId !== "string" || paramsId === "") {
+    throw new InvalidSessionConfigError("Session params id must be a non-empty string", {
+      details: { paramsId: describeValue(paramsId) },
       hint: "Identify the ticket params, e.g. by their seed or recipientRandHash.",
     });
   }
