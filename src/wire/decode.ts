@@ -130,8 +130,7 @@ function versionErrorPointer(e: SchemaError): string | undefined {
 }
 
 function versionError(name: string, pointer: string, value: unknown): WireVersionError {
-  const problem =
-    value === undefined ? "is missing" : `is ${JSON.stringify(value) ?? describe(value)}`;
+  const problem = value === undefined ? "is missing" : `is ${shown(value)}`;
   return new WireVersionError(
     `Unsupported ${name} version: field ${pointer} ${problem}; this library reads version ${WIRE_VERSION}`,
     {
@@ -139,6 +138,15 @@ function versionError(name: string, pointer: string, value: unknown): WireVersio
       hint: `Send "version": ${WIRE_VERSION} in every message; if the peer speaks a newer version, upgrade this library.`,
     },
   );
+}
+
+/** `value` as JSON text when it has one (a bigint or a cycle has none: its kind instead). */
+function shown(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? describe(value);
+  } catch {
+    return describe(value);
+  }
 }
 
 /** The value at a JSON pointer in `root`, or undefined. */

@@ -609,10 +609,6 @@ const KNOWN_GAPS: Record<string, string> = {
   isPermanentRedemptionFailure: "src/recipient/redeemer.ts",
   ContractRedemptionClient: "src/chain/redemptionClient.ts",
   openStore: "src/store/openStore.ts",
-  decodeWinner: "src/wire/winner.ts",
-  decodeTicketParams: "src/wire (a bigint version reaches JSON.stringify)",
-  decodeSignedTicket: "src/wire (a bigint version reaches JSON.stringify)",
-  decodePayment: "src/wire (a bigint version reaches JSON.stringify)",
 };
 
 /**
