@@ -3,18 +3,19 @@ import type { ReplayOutcome, ReplayStore } from "../../recipient/replayStore.js"
 import type { PostgresDatabase, Queryable } from "./postgresDatabase.js";
 
 /**
- * A durable {@link ReplayStore} in PostgreSQL, shared by every payee replica. Each operation is
- * one transaction that first locks the (recipient, sender) row of `replay_floors` (`SELECT … FOR
- * UPDATE`), so the decisions for one sender are serialised across replicas while different
- * senders proceed in parallel. Within it: fold the params closed before `now` into the floor,
- * then floor, reuse and limit checks, then the insert.
+ * A durable {@link ReplayStore} in PostgreSQL, shared by every payee replica. Each operation
+ * first locks the (recipient, sender) row of `replay_floors` (an upsert that rewrites it), so the
+ * decisions for one sender are serialised across replicas while different senders proceed in
+ * parallel; then it folds the params closed before `now` into the floor. `record` is one
+ * statement calling the server-side function `tb_replay_record` (floor, reuse and limit checks,
+ * then the insert); the other operations are short transactions.
  */
 export class PostgresReplayStore implements ReplayStore {
   readonly durable = true;
 
   constructor(private readonly db: PostgresDatabase) {}
 
-  record(a: {
+  async record(a: {
     recipient: Hex;
     sender: Hex;
     paramsKey: string;
@@ -23,44 +24,24 @@ export class PostgresReplayStore implements ReplayStore {
     maxPerParams: number;
     now: bigint;
   }): Promise<ReplayOutcome> {
-    const r = a.recipient.toLowerCase();
-    const s = a.sender.toLowerCase();
-    const p = a.paramsKey.toLowerCase();
-    const nonce = a.nonce.toString();
-    return this.db.tx(async (c): Promise<ReplayOutcome> => {
-      await lockPair(c, r, s);
-      const floor = await fold(c, r, s, a.now);
-      if (a.nonce <= floor) return { outcome: "belowFloor", floor };
-      const seen = await c.query(
-        "SELECT 1 FROM replay_nonces WHERE recipient = $1 AND sender = $2 AND nonce = $3",
-        [r, s, nonce],
-      );
-      if (seen.rows.length > 0) return { outcome: "reused" };
-      const params = await c.query<{ nonce_count: number }>(
-        "SELECT nonce_count FROM replay_params WHERE recipient = $1 AND sender = $2 AND params_key = $3",
-        [r, s, p],
-      );
-      if (Number(params.rows[0]?.nonce_count ?? 0) >= a.maxPerParams) return { outcome: "limit" };
-      if (a.closesAt < a.now) {
-        // Params already closed: the nonce, above the floor, becomes the floor at once.
-        await c.query("UPDATE replay_floors SET floor = $3 WHERE recipient = $1 AND sender = $2", [
-          r,
-          s,
-          nonce,
-        ]);
-        return { outcome: "accepted" };
-      }
-      await c.query(
-        `INSERT INTO replay_params (recipient, sender, params_key, closes_at, nonce_count) VALUES ($1, $2, $3, $4, 1)
-         ON CONFLICT (recipient, sender, params_key) DO UPDATE SET nonce_count = replay_params.nonce_count + 1`,
-        [r, s, p, a.closesAt.toString()],
-      );
-      await c.query(
-        "INSERT INTO replay_nonces (recipient, sender, nonce, params_key) VALUES ($1, $2, $3, $4)",
-        [r, s, nonce, p],
-      );
-      return { outcome: "accepted" };
-    });
+    // One statement: the function (migration 002) locks the pair, folds, decides and inserts.
+    const rows = await this.db.query<{ outcome: string; floor_value: string | null }>(
+      "SELECT outcome, floor_value FROM tb_replay_record($1, $2, $3, $4, $5, $6, $7)",
+      [
+        a.recipient.toLowerCase(),
+        a.sender.toLowerCase(),
+        a.paramsKey.toLowerCase(),
+        a.nonce.toString(),
+        a.closesAt.toString(),
+        a.maxPerParams,
+        a.now.toString(),
+      ],
+    );
+    const row = rows[0] as { outcome: string; floor_value: string | null };
+    if (row.outcome === "belowFloor") {
+      return { outcome: "belowFloor", floor: BigInt(row.floor_value ?? "0") };
+    }
+    return { outcome: row.outcome as "accepted" | "reused" | "limit" };
   }
 
   forget(a: { recipient: Hex; sender: Hex; paramsKey: string; nonce: bigint }): Promise<void> {

@@ -7,9 +7,11 @@ import type { PostgresDatabase, Queryable } from "./postgresDatabase.js";
 type SessionRow = Parameters<typeof totals>[0] & object;
 
 /**
- * A {@link SessionStore} in PostgreSQL. Each call is one transaction holding the session row's
- * lock (`SELECT … FOR UPDATE`) while it computes the new exact totals; a credit first inserts its
- * id into `session_ops`, whose primary key lets exactly one of two concurrent equal credits in.
+ * A {@link SessionStore} in PostgreSQL. A credit is one statement calling the server-side
+ * function `tb_session_credit`: it inserts the credit id into `session_ops` (whose primary key
+ * lets exactly one of two concurrent equal credits in), locks the session row and adds. A debit
+ * is one transaction holding the session row's lock while it checks the tolerance in exact
+ * rationals.
  */
 export class PostgresSessionStore implements SessionStore {
   constructor(private readonly db: PostgresDatabase) {}
@@ -20,21 +22,15 @@ export class PostgresSessionStore implements SessionStore {
     creditId: string;
   }): Promise<{ balance: Rational; applied: boolean }> {
     checkAmount(a.amount, "amount");
-    return this.db.tx(async (c) => {
-      const op = await c.query(
-        "INSERT INTO session_ops (session_id, kind, op_id) VALUES ($1, 'credit', $2) ON CONFLICT DO NOTHING RETURNING 1",
-        [a.sessionId, a.creditId],
-      );
-      const row = await lockSession(c, a.sessionId);
-      const { credited, debited } = totals(row);
-      if (op.rows.length === 0) return { balance: credited.sub(debited), applied: false };
-      const next = credited.add(a.amount);
-      await c.query(
-        "UPDATE sessions SET credited_num = $2, credited_den = $3 WHERE session_id = $1",
-        [a.sessionId, next.num.toString(), next.den.toString()],
-      );
-      return { balance: next.sub(debited), applied: true };
-    });
+    // One statement: the function (migration 002) records the credit id, locks the session row
+    // and adds the exact amount (reduced by the gcd), or does nothing for a known credit id.
+    const rows = await this.db.query<SessionRow & { applied: boolean }>(
+      "SELECT * FROM tb_session_credit($1, $2, $3, $4)",
+      [a.sessionId, a.creditId, a.amount.num.toString(), a.amount.den.toString()],
+    );
+    const row = rows[0] as SessionRow & { applied: boolean };
+    const { credited, debited } = totals({ ...row, closed_reason: null });
+    return { balance: credited.sub(debited), applied: row.applied };
   }
 
   async debit(a: {
