@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { Writable } from "node:stream";
 
 import type { SenderFunds } from "../../src/chain/brokerReader.js";
+import { Rational } from "../../src/rational.js";
 import { hashApiKey } from "../../src/services/common/apiKeys.js";
 import { serviceLogger } from "../../src/services/common/logger.js";
 import { LivePaymentLoop } from "../../src/services/client/livePaymentLoop.js";
@@ -67,6 +68,38 @@ describe("service operations over HTTP", function () {
     expect(text).to.not.contain("a-wrong-key-0001");
     expect(text).to.not.contain("s3cret-value");
     expect(text).to.contain("[redacted]");
+  });
+
+  it("enforces a price ceiling in USD through the price feed, and refuses one without a feed", async function () {
+    // 1 USD = 10^18 / 2000 wei (ETH at 2,000 USD).
+    const feed = { currency: "USD", weiPerCurrencyUnit: () => Rational.of(10n ** 18n, 2000n) };
+    const pair = await startPair({ signerDeps: { priceFeed: feed } });
+    try {
+      const payee = new PayeeClient({ baseUrl: pair.payee.url, apiKey: KEYS.gateway });
+      const { params, price } = await payee.params(senderSigner.address);
+      const ask = (max: string, currency: string, key: string) =>
+        call(`${pair.signer.url}/v1/payments`, {
+          key: KEYS.gateway,
+          idempotencyKey: key,
+          body: {
+            params,
+            sessionId: "usd",
+            units: "4000000000000",
+            pricePerUnit: price.weiPerUnit,
+            maxPricePerUnit: max,
+            maxPricePerUnitCurrency: currency,
+          },
+        });
+      // 1 USD = 5e14 wei, so 0.5 wei per pixel is exactly 1e-15 USD: at the ceiling it pays, below it refuses.
+      expect((await ask("0.000000000000001", "USD", "at")).status).to.equal(200);
+      const below = await ask("0.00000000000000099", "USD", "below");
+      expect(below.status).to.equal(422);
+      expect(below.body.code).to.equal("PriceAboveCeilingError");
+      const unknown = await ask("1", "EUR", "eur");
+      expect(unknown.body.code).to.equal("MissingPriceFeedError");
+    } finally {
+      await pair.close();
+    }
   });
 
   it("refuses a key over its rate with 429 and Retry-After", async function () {

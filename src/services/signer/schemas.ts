@@ -31,8 +31,16 @@ export const PaymentRequestSchema = Type.Object(
     }),
     maxPricePerUnit: Type.Optional({
       ...DecimalWeiSchema,
-      description: "Refuse (PriceAboveCeilingError) if pricePerUnit is above this",
+      description:
+        "Refuse (PriceAboveCeilingError) if pricePerUnit is above this, in maxPricePerUnitCurrency",
     }),
+    maxPricePerUnitCurrency: Type.Optional(
+      Type.String({
+        pattern: "^[A-Za-z]{3,5}$",
+        description:
+          'Currency of maxPricePerUnit: "WEI" (default), "ETH", or the price feed\'s currency (e.g. "USD")',
+      }),
+    ),
     workId: Type.Optional(
       Type.String({
         pattern: "^0x[0-9a-f]{64}$",

@@ -2,6 +2,8 @@ import type { Logger } from "pino";
 
 import type { BrokerReader } from "../../chain/brokerReader.js";
 import { Rational } from "../../rational.js";
+import { resolvePrice } from "../../pricing/resolvePrice.js";
+import type { CurrencyRate } from "../../pricing/priceFeed.js";
 import { planPayment } from "../../sender/createPayment.js";
 import { NonceAllocator } from "../../sender/nonceAllocator.js";
 import { TicketSender } from "../../sender/ticketSender.js";
@@ -39,6 +41,8 @@ export interface SignerDeps {
   /** The key that signs (the sender's, or a delegate the sender authorised). */
   readonly signer: TicketSigner;
   readonly domain: TicketDomain;
+  /** Converts a ceiling in a fiat currency to wei (a `PriceFeed`, refreshed by its owner). */
+  readonly priceFeed?: CurrencyRate;
   /** Milliseconds since the epoch (ledger times and spend windows). */
   readonly clock?: () => number;
   /** A pino logger, or false for none (default: one built from the config). */
@@ -111,13 +115,20 @@ export function buildSignerApp(config: SignerServiceConfig, deps: SignerDeps): S
       });
     }
     const price = parseWei(body.pricePerUnit, "/body/pricePerUnit");
+    const requested =
+      body.maxPricePerUnit === undefined
+        ? undefined
+        : resolvePrice({
+            setting: {
+              unit: "pixel",
+              amount: parseWei(body.maxPricePerUnit, "/body/maxPricePerUnit"),
+              currency: body.maxPricePerUnitCurrency ?? "WEI",
+              per: 1n,
+            },
+            feed: deps.priceFeed,
+          }).weiPerUnit;
     for (const [max, source] of [
-      [
-        body.maxPricePerUnit === undefined
-          ? undefined
-          : parseWei(body.maxPricePerUnit, "/body/maxPricePerUnit"),
-        "request",
-      ],
+      [requested, "request"],
       [ceiling, "service"],
     ] as const) {
       if (max !== undefined && price.cmp(max) > 0) {
