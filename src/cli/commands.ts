@@ -9,7 +9,7 @@ import { formatEth, parseAmount } from "./amount.js";
 import { brokerAt, poolAt, type CliContext, type CliDeps } from "./context.js";
 import { CliUsageError, NothingToWithdrawError } from "./errors.js";
 import { messages, type CommandId } from "./messages.js";
-import { planRedemption } from "./redeemPlan.js";
+import { readRedemptionPlan } from "./redeemPlan.js";
 import { formatDuration, formatTime, jsonTime } from "./time.js";
 import { explainTransactionError } from "./revert.js";
 import {
@@ -303,7 +303,11 @@ async function redeemDryRun(
   const winners = await store.list({ status: "pending" });
   await store.close();
   const broker = brokerAt(ctx.brokerAddress, ctx.provider);
-  const { now, senders } = await planRedemption({
+  const {
+    now,
+    due: dueNow,
+    senders,
+  } = await readRedemptionPlan({
     recipient,
     winners,
     reader: new ContractBrokerReader({ broker }),
@@ -311,20 +315,18 @@ async function redeemDryRun(
   });
   let gasEstimate = 0n;
   let transactions = 0;
-  const dueNow = senders.flatMap((p) => p.dueNow);
-  for (const plan of senders) {
-    for (let i = 0; i < plan.dueNow.length; i += batchSize) {
-      const batch = plan.dueNow.slice(i, i + batchSize).map((w) => ({
-        ticket: w.ticket,
-        signature: w.signature,
-        recipientRand: w.recipientRand,
-      }));
-      transactions++;
-      try {
-        gasEstimate += await broker.redeemWinningTickets.estimateGas(batch, { from: recipient });
-      } catch (err) {
-        throw explainTransactionError(err);
-      }
+  // Batches as the Redeemer cuts them: the plan's send order, `batchSize` at a time.
+  for (let i = 0; i < dueNow.length; i += batchSize) {
+    const batch = dueNow.slice(i, i + batchSize).map((w) => ({
+      ticket: w.ticket,
+      signature: w.signature,
+      recipientRand: w.recipientRand,
+    }));
+    transactions++;
+    try {
+      gasEstimate += await broker.redeemWinningTickets.estimateGas(batch, { from: recipient });
+    } catch (err) {
+      throw explainTransactionError(err);
     }
   }
   const o = messages.output;
@@ -430,7 +432,7 @@ async function redeem(ctx: CliContext, deps: CliDeps, input: CommandInput): Prom
     });
     const report = await redeemer.redeemDue();
     // When the winners left waiting fall due, read the same way a dry run reads it.
-    const after = await planRedemption({
+    const after = await readRedemptionPlan({
       recipient,
       winners: await store.list({ status: "pending" }),
       reader: new ContractBrokerReader({ broker: brokerAt(ctx.brokerAddress, ctx.provider) }),

@@ -1,116 +1,126 @@
 import type { BrokerReader } from "../chain/brokerReader.js";
+import type { TicketBrokerContractError } from "../contractErrors.js";
+import { loadChainState } from "../redeem/chainState.js";
+import { planRedemption, type PlanWinner, type RedemptionPlan } from "../redeem/plan.js";
 import type { StoredWinner } from "../recipient/winnerStore.js";
 
-/** One sender's pending winners, sorted out the way a redemption run would treat them now. */
+/** One sender's pending winners, as the library's redemption plan sorts them now. */
 export interface SenderPlan {
   readonly sender: `0x${string}`;
   /** Winners a run would send now, in nonce order. */
   readonly dueNow: StoredWinner[];
-  /** Winners whose params (or a lower winner's) are still live, and when the first falls due. */
+  /** Winners whose params (or a lower winner's) are still open, and when the first falls due. */
   readonly notDue: StoredWinner[];
   readonly dueAt: bigint | undefined;
-  /** Winners held back although due (sender unlocked, or not enough funds), with the reason. */
+  /** Winners held back although due (the sender cannot pay the first now), with the reason. */
   readonly held: StoredWinner[];
   readonly heldReason: string | undefined;
-  /** Winners that can never be redeemed (at or below the redeemed mark, or expired). */
+  /** Winners that can never be redeemed (at or below the redeemed mark, expired, ...). */
   readonly dead: StoredWinner[];
   readonly deadReason: string | undefined;
 }
 
 /**
  * Reads, without writing anything, what a redemption run ({@link Redeemer.redeemDue}) would do
- * with `recipient`'s pending winners at chain time `now`: per sender in ascending nonce order,
- * winners at or below the redeemed mark or expired are dead; the walk stops at the first winner
- * whose params deadline + `graceSeconds` has not passed (it and every later winner are due only
- * from then), at a completed unlock, and at the first winner the sender's deposit plus this
- * recipient's reserve allocation can no longer cover.
+ * with `recipient`'s pending winners now. The rules are the library's ({@link planRedemption}
+ * over {@link loadChainState}), the same plan the `Redeemer` and the redeemer daemon act on;
+ * this only regroups it per sender for display. `due` is the plan's send order, which the
+ * `Redeemer` cuts into batches.
  */
-export async function planRedemption(options: {
+export async function readRedemptionPlan(options: {
   recipient: `0x${string}`;
   winners: readonly StoredWinner[];
   reader: BrokerReader;
+  /** For winners stored without `redeemableAt`: the recipient's grace period. */
   graceSeconds: bigint;
-}): Promise<{ now: bigint; senders: SenderPlan[] }> {
+}): Promise<{ now: bigint; due: StoredWinner[]; senders: SenderPlan[] }> {
   const { recipient, reader, graceSeconds } = options;
-  const now = await reader.now();
-  const bySender = new Map<string, StoredWinner[]>();
-  for (const w of options.winners) {
-    if (w.status !== "pending" || w.ticket.recipient.toLowerCase() !== recipient.toLowerCase()) {
-      continue;
-    }
+  // As the Redeemer does: only this recipient's pending winners are planned.
+  const winners = options.winners.filter(
+    (w) => w.status === "pending" && w.ticket.recipient.toLowerCase() === recipient.toLowerCase(),
+  ) as PlanWinner[];
+  if (winners.length === 0) return { now: await reader.now(), due: [], senders: [] };
+  const { now, chain } = await loadChainState({ reader, recipient, winners });
+  const plan = planRedemption({ recipient, winners, chain, now, graceSeconds });
+  return { now, due: plan.due.map((d) => d.winner), senders: bySender(winners, plan) };
+}
+
+interface MutableSenderPlan {
+  sender: `0x${string}`;
+  dueNow: StoredWinner[];
+  notDue: StoredWinner[];
+  dueAt: bigint | undefined;
+  held: StoredWinner[];
+  heldReason: string | undefined;
+  dead: StoredWinner[];
+  deadReason: string | undefined;
+  /** The sender's first winner that stopped the walk was blocked (else: not yet redeemable). */
+  blocked: boolean;
+}
+
+/** Regroups a plan per sender (senders in the order of their lowest nonce's first appearance). */
+function bySender(winners: readonly PlanWinner[], plan: RedemptionPlan): SenderPlan[] {
+  const out = new Map<string, MutableSenderPlan>();
+  const of = (w: StoredWinner): MutableSenderPlan => {
     const key = w.ticket.sender.toLowerCase();
-    bySender.set(key, [...(bySender.get(key) ?? []), w]);
+    let p = out.get(key);
+    if (p === undefined) {
+      p = {
+        sender: w.ticket.sender,
+        dueNow: [],
+        notDue: [],
+        dueAt: undefined,
+        held: [],
+        heldReason: undefined,
+        dead: [],
+        deadReason: undefined,
+        blocked: false,
+      };
+      out.set(key, p);
+    }
+    return p;
+  };
+  for (const w of [...winners].sort(byNonce)) of(w);
+  for (const { winner, error } of plan.unredeemable) {
+    const p = of(winner);
+    p.dead.push(winner);
+    p.deadReason = reason(error);
+  }
+  for (const { winner } of plan.due) of(winner).dueNow.push(winner);
+  for (const { winner, error } of plan.blocked) {
+    const p = of(winner);
+    p.blocked = true;
+    p.held.push(winner);
+    p.heldReason = reason(error);
+  }
+  for (const { winner, reason: why, until } of plan.waiting) {
+    const p = of(winner);
+    if (why === "notYetRedeemable") {
+      p.notDue.push(winner);
+      if (until !== undefined && (p.dueAt === undefined || until < p.dueAt)) p.dueAt = until;
+    } else if (why === "senderInFlight") {
+      p.held.push(winner);
+      p.heldReason = "a redemption of this sender is in flight";
+    } else if (p.blocked) {
+      p.held.push(winner);
+    } else {
+      p.notDue.push(winner);
+    }
   }
   const senders: SenderPlan[] = [];
-  for (const winners of bySender.values()) {
-    winners.sort((a, b) =>
-      a.ticket.senderNonce < b.ticket.senderNonce
-        ? -1
-        : a.ticket.senderNonce > b.ticket.senderNonce
-          ? 1
-          : 0,
-    );
-    const sender = (winners[0] as StoredWinner).ticket.sender;
-    const [highest, funds, claimable] = await Promise.all([
-      reader.highestRedeemedNonce(sender, recipient),
-      reader.senderFunds(sender),
-      reader.claimableReserve(sender, recipient),
-    ]);
-    const unlocked = funds.unlockEnd !== 0n && now >= funds.unlockEnd;
-    let budget = funds.deposit + claimable;
-    const plan = {
-      sender,
-      dueNow: [] as StoredWinner[],
-      notDue: [] as StoredWinner[],
-      dueAt: undefined as bigint | undefined,
-      held: [] as StoredWinner[],
-      heldReason: undefined as string | undefined,
-      dead: [] as StoredWinner[],
-      deadReason: undefined as string | undefined,
-    };
-    let stopped: "notDue" | "held" | undefined;
-    for (const w of winners) {
-      const t = w.ticket;
-      if (stopped === "notDue") {
-        plan.notDue.push(w);
-        continue;
-      }
-      if (stopped === "held") {
-        plan.held.push(w);
-        continue;
-      }
-      if (t.senderNonce <= highest) {
-        plan.dead.push(w);
-        plan.deadReason = `nonce at or below the redeemed mark ${highest}`;
-        continue;
-      }
-      if (now > t.expiry) {
-        plan.dead.push(w);
-        plan.deadReason = "expired";
-        continue;
-      }
-      if (now <= w.paramsDeadline + graceSeconds) {
-        stopped = "notDue";
-        plan.dueAt = w.paramsDeadline + graceSeconds + 1n;
-        plan.notDue.push(w);
-        continue;
-      }
-      if (unlocked) {
-        stopped = "held";
-        plan.heldReason = `the sender completed its unlock at ${funds.unlockEnd}`;
-        plan.held.push(w);
-        continue;
-      }
-      if (t.faceValue > budget) {
-        stopped = "held";
-        plan.heldReason = `the sender can cover ${budget} wei, the next winner needs ${t.faceValue}`;
-        plan.held.push(w);
-        continue;
-      }
-      budget -= t.faceValue;
-      plan.dueNow.push(w);
-    }
-    senders.push(plan);
+  for (const { blocked: _blocked, ...p } of out.values()) {
+    for (const list of [p.dueNow, p.notDue, p.held, p.dead]) list.sort(byNonce);
+    senders.push(p);
   }
-  return { now, senders };
+  return senders;
+}
+
+function reason(error: TicketBrokerContractError): string {
+  return `${error.code}: ${error.message}`;
+}
+
+function byNonce(a: StoredWinner, b: StoredWinner): number {
+  const x = a.ticket.senderNonce;
+  const y = b.ticket.senderNonce;
+  return x < y ? -1 : x > y ? 1 : 0;
 }
