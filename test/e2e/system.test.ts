@@ -41,15 +41,18 @@ const PARAMS_EVERY = 25;
 /**
  * Prices: the payee's face value is redeemGas (60,000) × gas price (1 gwei, fixed) × 100 =
  * 0.006 ETH; a target EV of a tenth of it gives win probability 0.1; a 2-second segment at
- * 3e14 wei per second costs one ticket's EV. So ~200 tickets and ~20 winners.
+ * 2.5e14 wei per second costs 5/6 of one ticket's EV, so one segment in six is paid from the
+ * credit the others left. So ~167 tickets and ~17 winners.
  */
 const GAS_PRICE_WEI = 10n ** 9n;
 const TARGET_EV_WEI = 6n * 10n ** 14n;
-const PRICE_PER_SECOND_WEI = 3n * 10n ** 14n;
+const PRICE_PER_SECOND_WEI = 25n * 10n ** 13n;
 const SEGMENT_SECONDS = 2n;
 const PARAMS_LIFETIME = 60n;
 /** The payee's grace after a params deadline (Recipient's default). */
 const GRACE = 60n;
+/** Winners per redemption transaction. */
+const MAX_BATCH = 4;
 const DEPOSIT = parseEther("1");
 const RESERVE = parseEther("0.5");
 
@@ -126,6 +129,11 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     pg = await startPostgres();
     ({ url: nodeUrl, node } = await startNode());
     deploymentId = `e2e-system-${new URL(nodeUrl).port}`;
+  });
+
+  afterEach(function () {
+    // A failure shows what each service said.
+    if (this.currentTest?.state === "failed") console.log(outputs());
   });
 
   after(async function () {
@@ -261,6 +269,8 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
       TICKETBROKER_REDEEMER_KEY: orchestrator.privateKey,
       TICKETBROKER_INTERVAL_MS: "1000",
       TICKETBROKER_CONFIRMATIONS: "1",
+      // Small batches: several transactions, each with its own account nonce, in one round.
+      TICKETBROKER_MAX_BATCH_SIZE: String(MAX_BATCH),
     });
     children.push(redeemer);
     const [signerUrl, payeeUrl] = await Promise.all(
@@ -283,6 +293,10 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     let nothingToPay = 0;
     let signedEV = Rational.ZERO;
     const acceptedEV = new Map<string, Rational>();
+    const signerSessions = new Map<
+      string,
+      { balance: string; credited: string; debited: string }
+    >();
     const stream = async (s: number) => {
       const sessionId = `stream-${s}`;
       let offer = await payeeClient.params(gateway.address);
@@ -295,7 +309,10 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
           units: SEGMENT_SECONDS.toString(),
           pricePerUnit: offer.price.weiPerUnit,
         });
+        expect(signed.fee).to.equal((PRICE_PER_SECOND_WEI * SEGMENT_SECONDS).toString());
+        signerSessions.set(sessionId, signed.session);
         if (signed.nothingToPay) {
+          expect(signed.tickets).to.deep.equal([]);
           nothingToPay++;
         } else {
           for (const t of signed.tickets) {
@@ -338,10 +355,18 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
           Rational.of(PRICE_PER_SECOND_WEI * SEGMENT_SECONDS * BigInt(SEGMENTS / STREAMS)),
         ),
       ).to.equal(true);
+      // The gateway's view (the signer's session) and the orchestrator's agree to the wei.
+      const { balance, credited: c, debited: d } = session;
+      expect({ balance, credited: c, debited: d }, sessionId).to.deep.equal(
+        signerSessions.get(sessionId),
+      );
       credited = credited.add(ev);
     }
     expect(credited.equals(signedEV)).to.equal(true);
     expect(tickets).to.be.greaterThan(SEGMENTS / 2);
+    expect(nothingToPay, "no segment was paid from credit").to.be.greaterThan(0);
+    const metrics = await (await fetch(`${payeeUrl}/metrics`)).text();
+    expect(metrics).to.match(new RegExp(`^ticketbroker_payee_winners_total ${winners}$`, "m"));
     expect(winners, "no ticket won: nothing to redeem").to.be.greaterThan(0);
 
     // Every winner the payee accepted is in its store, waiting for its params to close.
@@ -405,6 +430,7 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
       }
     }
     expect(new Set(events.map((e) => e.transactionHash))).to.deep.equal(transactions);
+    expect(transactions.size).to.equal(Math.ceil(winners / MAX_BATCH));
     const orchestratorAfter = await chain.getBalance(orchestrator.address);
     expect(orchestratorAfter - orchestratorBefore + gas).to.equal(faceRedeemed);
 
