@@ -155,7 +155,8 @@ export class TicketHasher {
 
   private writeStruct(t: Ticket): void {
     const s = this.struct;
-    if (t.recipient !== this.lastRecipient) {
+    // A cache miss also when nothing is cached: a missing recipient must not match the empty cache.
+    if (this.lastRecipient === undefined || t.recipient !== this.lastRecipient) {
       this.lastRecipient = undefined;
       try {
         writeAddressWord(s, OFF_RECIPIENT, t.recipient);
@@ -164,7 +165,8 @@ export class TicketHasher {
       }
       this.lastRecipient = t.recipient;
     }
-    if (t.sender !== this.lastSender) {
+    // A cache miss also when nothing is cached: a missing sender must not match the empty cache.
+    if (this.lastSender === undefined || t.sender !== this.lastSender) {
       this.lastSender = undefined;
       try {
         writeAddressWord(s, OFF_SENDER, t.sender);

@@ -14,7 +14,14 @@ import {
   TicketBrokerTicketExpired,
   TicketBrokerUnauthorizedSigner,
 } from "./contractErrors.js";
-import { assertAddress, assertBigint, assertObject } from "./inputs.js";
+import {
+  InvalidInputError,
+  assertAddress,
+  assertBigint,
+  assertHasMethods,
+  assertObject,
+  describeValue,
+} from "./inputs.js";
 import { checksumLowerHex } from "./internal/address.js";
 import { FieldFormatError, MAX_UINT96, writeUint256, type Hex } from "./internal/bytes.js";
 import { keccak256 } from "./internal/keccak.js";
@@ -46,7 +53,8 @@ function randCommitment(recipientRand: bigint): Buffer {
   } catch (err) {
     throw new InvalidTicketFieldError("recipientRand is not a uint256", {
       details: {
-        recipientRand: typeof recipientRand === "bigint" ? recipientRand : String(recipientRand),
+        recipientRand:
+          typeof recipientRand === "bigint" ? recipientRand : describeValue(recipientRand),
       },
       hint: "Pass the recipient's secret as a bigint in [0, 2^256 − 1].",
       cause: err instanceof FieldFormatError ? undefined : err,
@@ -130,13 +138,14 @@ export interface ValidatedTicket {
  * ```
  */
 export function validateTicket(input: ValidateTicketInput): ValidatedTicket {
+  assertValidateTicketInput(input);
   const { signed, hasher, recipientRand, now, caller, highestRedeemedNonce } = input;
   const ticket = signed.ticket;
   // Encodes and range-checks every field first; well-formed tickets see the contract's order.
   const digest = hasher.digestBuffer(ticket);
   const struct = hasher.structWords();
 
-  if (typeof caller !== "string" || caller.toLowerCase() !== ticket.recipient.toLowerCase()) {
+  if (caller.toLowerCase() !== ticket.recipient.toLowerCase()) {
     throw new TicketBrokerCallerNotRecipient({ caller, recipient: ticket.recipient });
   }
   if (now > ticket.expiry) {
@@ -192,6 +201,33 @@ export function validateTicket(input: ValidateTicketInput): ValidatedTicket {
     }
   }
   return { digest, signer, delegated, won };
+}
+
+/**
+ * Type and shape checks of {@link validateTicket}'s input, all O(1): the ticket's fields are
+ * range-checked as the hasher encodes them and the signature as it is recovered, so a valid
+ * ticket is not checked twice on the hot path.
+ */
+function assertValidateTicketInput(input: unknown): asserts input is ValidateTicketInput {
+  assertObject(input, "validateTicket input");
+  assertObject(input["signed"], "signed");
+  assertHasMethods(input["hasher"], "hasher", ["digestBuffer", "structWords"]);
+  assertBigint(input["now"], "now", "any");
+  assertBigint(input["highestRedeemedNonce"], "highestRedeemedNonce", "any");
+  // Compared with ticket.recipient case-insensitively below: a string suffices here.
+  if (typeof input["caller"] !== "string") {
+    throw new InvalidInputError("caller must be the redeeming recipient's address", {
+      details: { field: "caller", received: describeValue(input["caller"]) },
+      hint: "Pass caller as the 0x-prefixed address of the recipient that will redeem the ticket.",
+    });
+  }
+  const validUntil = input["signerValidUntil"];
+  if (validUntil !== "checkedByCaller" && typeof validUntil !== "function") {
+    throw new InvalidInputError('signerValidUntil must be a function or "checkedByCaller"', {
+      details: { field: "signerValidUntil", received: describeValue(validUntil) },
+      hint: 'Pass (signer) => broker.signerValidUntil(sender, signer) as a bigint, or "checkedByCaller" and run checkSignerValidUntil yourself.',
+    });
+  }
 }
 
 /**
@@ -253,7 +289,15 @@ export interface TicketFundsInput {
  * ```
  */
 export function checkTicketFunds(input: TicketFundsInput): { fromReserve: bigint } {
+  assertObject(input, "checkTicketFunds input");
   const { ticket, now, deposit, reserveAllocation, unlockEnd } = input;
+  assertObject(ticket, "ticket");
+  assertAddress(ticket.sender, "ticket.sender");
+  assertBigint(ticket.faceValue, "ticket.faceValue");
+  assertBigint(now, "now");
+  assertBigint(deposit, "deposit");
+  assertBigint(reserveAllocation, "reserveAllocation");
+  assertBigint(unlockEnd, "unlockEnd");
   if (unlockEnd !== 0n && now >= unlockEnd) {
     throw new TicketBrokerSenderUnlocked({ sender: ticket.sender, unlockEnd });
   }
