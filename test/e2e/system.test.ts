@@ -26,9 +26,13 @@ import { hashApiKey } from "../../src/services/common/apiKeys.js";
 import { PayeeClient, SignerClient } from "../../src/services/index.js";
 import { openStore } from "../../src/store/openStore.js";
 import type { Store } from "../../src/store/types.js";
-import { TicketBroker__factory, type TicketBroker } from "../../typechain-types/index.js";
+import {
+  RecipientPool__factory,
+  TicketBroker__factory,
+  type TicketBroker,
+} from "../../typechain-types/index.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
-import { BIN, ROOT, startChild, stopChild, type Child } from "./support/processes.js";
+import { BIN, ROOT, killOnExit, startChild, stopChild, type Child } from "./support/processes.js";
 import { rpc, startNode } from "../redeem/nodeHarness.js";
 
 const ENABLED = process.env.TICKETBROKER_E2E === "1";
@@ -48,12 +52,16 @@ const GAS_PRICE_WEI = 10n ** 9n;
 const TARGET_EV_WEI = 6n * 10n ** 14n;
 const PRICE_PER_SECOND_WEI = 25n * 10n ** 13n;
 const SEGMENT_SECONDS = 2n;
-const PARAMS_LIFETIME = 60n;
+const PARAMS_LIFETIME = 300n;
 /** The payee's grace after a params deadline (Recipient's default). */
 const GRACE = 60n;
 /** Winners per redemption transaction. */
 const MAX_BATCH = 4;
-const DEPOSIT = parseEther("1");
+/**
+ * The deposit pays about eight winners; the reserve (the orchestrator is the pool's only
+ * recipient, so it may claim all of it) pays the rest.
+ */
+const DEPOSIT = parseEther("0.05");
 const RESERVE = parseEther("0.5");
 
 const KEYS = { gateway: "system-gateway-key-1", work: "system-work-server-1" } as const;
@@ -128,6 +136,7 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     tmp = await mkdtemp(path.join(tmpdir(), "tb-system-"));
     pg = await startPostgres();
     ({ url: nodeUrl, node } = await startNode());
+    killOnExit(node);
     deploymentId = `e2e-system-${new URL(nodeUrl).port}`;
   });
 
@@ -215,6 +224,12 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     await (
       await broker.fundDepositAndReserve(DEPOSIT, RESERVE, { value: DEPOSIT + RESERVE })
     ).wait();
+    // The pool's owner (the deploying account of the node) makes the orchestrator eligible.
+    const pool = RecipientPool__factory.connect(
+      addresses["TicketBroker#RecipientPool"] ?? "",
+      await chain.getSigner(0),
+    );
+    await (await pool.addRecipient(orchestrator.address)).wait();
     const fundedInfo = await broker.getSenderInfo(gateway.address);
     const fundedTotal = fundedInfo.deposit + fundedInfo.reserve;
     expect(fundedTotal).to.equal(DEPOSIT + RESERVE);
@@ -417,6 +432,13 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     // ---- The money: the gateway's funds fell by Σ face value; the orchestrator got it, less gas. ----
     const afterInfo = await broker.getSenderInfo(gateway.address);
     expect(fundedTotal - (afterInfo.deposit + afterInfo.reserve)).to.equal(faceRedeemed);
+    if (faceRedeemed > DEPOSIT) {
+      // The deposit pays first; what it could not pay came from the reserve.
+      expect(afterInfo.deposit).to.equal(0n);
+      expect(RESERVE - afterInfo.reserve).to.equal(faceRedeemed - DEPOSIT);
+    } else {
+      expect(afterInfo.reserve).to.equal(RESERVE);
+    }
     let gas = 0n;
     const transactions = new Set<string>();
     for (let b = firstBlock; b <= (await chain.getBlockNumber()); b++) {
@@ -438,7 +460,8 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     console.log(
       `      system: ${tickets} tickets for ${SEGMENTS} segments (${nothingToPay} covered by credit), ` +
         `${winners} winners (expected ${expectedWinners.toDecimalString(1)}), ` +
-        `${transactions.size} redemption transaction(s), face value ${faceRedeemed} wei, gas ${gas} wei; ` +
+        `${transactions.size} redemption transaction(s), face value ${faceRedeemed} wei ` +
+        `(${RESERVE - afterInfo.reserve} from the reserve), gas ${gas} wei; ` +
         `deployed in ${seconds(deployed - started)}, services up in ${seconds(servicesUp - deployed)}, paid in ${seconds(paidAt - servicesUp)}, ` +
         `redeemed ${seconds(redeemedAt - paidAt)} after the payments`,
     );

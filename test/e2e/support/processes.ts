@@ -23,6 +23,25 @@ export interface Child {
   waitFor(pattern: RegExp, timeoutMs: number): Promise<RegExpMatchArray>;
 }
 
+/** Process groups to kill if this process exits before the test stops them. */
+const groups = new Set<number>();
+let exitHook = false;
+
+/**
+ * Kills `child`'s process group (SIGKILL) if this process exits while it runs: a test run that
+ * is interrupted or crashes leaves no node, service or database behind.
+ */
+export function killOnExit(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  groups.add(child.pid);
+  child.once("exit", () => groups.delete(child.pid ?? 0));
+  if (exitHook) return;
+  exitHook = true;
+  process.once("exit", () => {
+    for (const pid of groups) signalGroup(pid, "SIGKILL");
+  });
+}
+
 /** Starts `command args` in its own process group with exactly `env`. */
 export function startChild(
   name: string,
@@ -43,6 +62,7 @@ export function startChild(
     if (text.length > 2 * KEEP_CHARS) text = text.slice(-KEEP_CHARS);
     for (const w of waiters) w();
   };
+  killOnExit(child);
   child.stdout?.on("data", append);
   child.stderr?.on("data", append);
   child.once("exit", () => {
