@@ -19,7 +19,11 @@ import { SignerKeyError } from "../../src/services/common/errors.js";
 import { startPayeeService } from "../../src/services/payee/startPayee.js";
 import { loadSignerKey } from "../../src/services/signer/signerKey.js";
 import { startSignerService } from "../../src/services/signer/startSigner.js";
-import { RecipientPool__factory, TicketBroker__factory } from "../../typechain-types/index.js";
+import {
+  MockV3Aggregator__factory,
+  RecipientPool__factory,
+  TicketBroker__factory,
+} from "../../typechain-types/index.js";
 import { API_KEYS, KEYS } from "./support.js";
 
 const { ethers, networkHelpers, provider } = await network.create();
@@ -112,6 +116,12 @@ describe("service entry points over JSON-RPC", function () {
     const orchestrator = new Wallet(orchestratorKey);
     await networkHelpers.setBalance(gateway.address, parseEther("10"));
     await (await broker.connect(gateway).fundDeposit({ value: parseEther("1") })).wait();
+    // ETH at 2,000 USD, 8 decimals, as Chainlink's ETH / USD feed.
+    const aggregator = await new MockV3Aggregator__factory(owner).deploy(
+      8,
+      "ETH / USD",
+      2000n * 10n ** 8n,
+    );
     const rpc = await jsonRpcEndpoint();
     const dir = mkdtempSync(path.join(tmpdir(), "tb-entry-"));
     const common = {
@@ -128,6 +138,7 @@ describe("service entry points over JSON-RPC", function () {
         sender: gateway.address,
         maxTicketEVWei: "10000000000000",
         maxTotalEVWei: "100000000000000",
+        priceFeedAddress: await aggregator.getAddress(),
       }),
     );
     writeFileSync(path.join(dir, "secret"), "ab".repeat(32));
@@ -173,6 +184,22 @@ describe("service entry points over JSON-RPC", function () {
         pricePerUnit: offer.price.weiPerUnit,
       });
       expect(signed.ticketCount).to.equal(3);
+      // 0.5 wei per pixel is 1e-15 USD at 2,000 USD per ETH: a lower USD ceiling refuses it.
+      const refused = await signerClient
+        .pay({
+          params: offer.params,
+          sessionId: "entry",
+          units: "1",
+          pricePerUnit: offer.price.weiPerUnit,
+          maxPricePerUnit: "0.00000000000000099",
+          maxPricePerUnitCurrency: "USD",
+        })
+        .catch((e: unknown) => e);
+      expect((refused as { problemCode?: string }).problemCode).to.equal("PriceAboveCeilingError");
+      const ready = (await (await fetch(`${signer.url}/readyz`)).json()) as {
+        checks: { name: string; ok: boolean }[];
+      };
+      expect(ready.checks.find((c) => c.name === "priceFeed")?.ok).to.equal(true);
       const paid = await payeeClient.pay({
         sessionId: "entry",
         payment: {

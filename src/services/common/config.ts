@@ -85,6 +85,14 @@ export const SignerConfigSchema = Type.Object({
   maxPricePerUnitWei: Type.Optional(Decimal("Ceiling on any payment's price per unit, in wei")),
   minDepositWei: Wei("Readiness floor on the sender's deposit", "0"),
   minReserveWei: Wei("Readiness floor on the sender's reserve", "0"),
+  priceFeedAddress: Type.Optional(
+    Address("Chainlink AggregatorV3 quoting the ceiling currency against ETH (e.g. ETH / USD)"),
+  ),
+  priceFeedRpcUrl: Type.Optional(
+    Type.String({ minLength: 1, description: "JSON-RPC of the feed's chain (default: rpcUrl)" }),
+  ),
+  priceFeedCurrency: Type.String({ pattern: "^[A-Za-z]{3,5}$", default: "USD" }),
+  priceFeedDecimals: Type.Integer({ minimum: 0, maximum: 36, default: 8 }),
 });
 
 /** The payee service's settings. */

@@ -340,8 +340,21 @@ export function buildSignerApp(config: SignerServiceConfig, deps: SignerDeps): S
     );
   });
 
+  const feed = deps.priceFeed;
   registerReadiness(app, metrics, [
     { name: "store", check: () => deps.store.ping() },
+    ...(feed === undefined
+      ? []
+      : [
+          {
+            name: "priceFeed",
+            check: async () => {
+              // Throws when the feed's answer is missing or stale.
+              feed.weiPerCurrencyUnit();
+              await Promise.resolve();
+            },
+          },
+        ]),
     {
       name: "chain",
       check: async () => {

@@ -1,3 +1,5 @@
+import { createProvider } from "../../chain/cachedBrokerReader.js";
+import { PriceFeed } from "../../pricing/priceFeed.js";
 import { openStore } from "../../store/openStore.js";
 import { connectChain } from "../common/chain.js";
 import { assertSafeListen, type SignerServiceConfig } from "../common/config.js";
@@ -28,13 +30,43 @@ export async function startSignerService(
     env: options.env ?? process.env,
   });
   const chain = await connectChain(config);
+  const feedProvider =
+    config.priceFeedAddress === undefined ||
+    config.priceFeedRpcUrl === undefined ||
+    config.priceFeedRpcUrl === config.rpcUrl
+      ? chain.provider
+      : createProvider(config.priceFeedRpcUrl);
+  let feed: PriceFeed | undefined;
+  try {
+    feed =
+      config.priceFeedAddress === undefined
+        ? undefined
+        : await PriceFeed.open({
+            address: config.priceFeedAddress,
+            runner: feedProvider,
+            currency: config.priceFeedCurrency.toUpperCase(),
+            expectedDecimals: config.priceFeedDecimals,
+          });
+  } catch (err) {
+    if (feedProvider !== chain.provider) feedProvider.destroy();
+    chain.provider.destroy();
+    throw err;
+  }
+  feed?.start({ intervalMs: 60_000 });
   const store = await openStore({ url: config.storeUrl });
+  const release = async (): Promise<void> => {
+    feed?.stop();
+    await store.close();
+    if (feedProvider !== chain.provider) feedProvider.destroy();
+    chain.provider.destroy();
+  };
   try {
     const app = buildSignerApp(config, {
       store,
       reader: chain.reader,
       signer,
       domain: chain.domain,
+      ...(feed === undefined ? {} : { priceFeed: feed }),
     });
     app.log.info(
       {
@@ -49,14 +81,10 @@ export async function startSignerService(
       host: config.host,
       port: config.port,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
-      release: async () => {
-        await store.close();
-        chain.provider.destroy();
-      },
+      release,
     });
   } catch (err) {
-    await store.close();
-    chain.provider.destroy();
+    await release();
     throw err;
   }
 }
