@@ -11,6 +11,7 @@
 import { TicketBrokerError } from "./errors.js";
 import { checksumLowerHex } from "./internal/address.js";
 import { MAX_UINT256, type Hex } from "./internal/bytes.js";
+import type { WinningTicket } from "./recipient/winnerStore.js";
 import type { TicketParams } from "./ticketParams.js";
 import type { SignedTicket, Ticket } from "./ticketTypes.js";
 
@@ -108,6 +109,16 @@ export function assertAddress(value: unknown, field: string): asserts value is H
   }
 }
 
+/**
+ * Throws unless `value` is `0x` and 40 hex digits in any case, without verifying an EIP-55
+ * checksum: an O(1) check for hot paths whose addresses were checked once already.
+ */
+export function assertAddressShape(value: unknown, field: string): asserts value is Hex {
+  if (typeof value !== "string" || !ADDRESS.test(value)) {
+    throw invalid(field, "a 0x-prefixed 20-byte hex address", value);
+  }
+}
+
 /** `value` checked with {@link assertAddress} and lowercased: the form to build keys and paths from. */
 export function normalizeAddress(value: unknown, field: string): Hex {
   assertAddress(value, field);
@@ -160,6 +171,17 @@ function bigintHint(field: string, value: unknown, bounds?: string): string | un
     : undefined;
 }
 
+/** Throws unless `value` is a string (`nonEmpty`: with at least one character). */
+export function assertString(
+  value: unknown,
+  field: string,
+  options: { nonEmpty?: boolean } = {},
+): asserts value is string {
+  if (typeof value !== "string" || (options.nonEmpty === true && value === "")) {
+    throw invalid(field, options.nonEmpty === true ? "a non-empty string" : "a string", value);
+  }
+}
+
 /** Throws unless `value` is a function (e.g. a method of an injected dependency). */
 export function assertFunction(value: unknown, field: string): void {
   if (typeof value !== "function") throw invalid(field, "a function", value);
@@ -173,11 +195,20 @@ export function assertHasMethods(value: unknown, field: string, methods: readonl
   for (const m of methods) assertFunction(value[m], `${field}.${m}`);
 }
 
-/** Throws unless `value` is a {@link Ticket}: addresses, bytes32 fields and uint256 integers. */
-export function assertTicket(value: unknown, field = "ticket"): asserts value is Ticket {
+/**
+ * Throws unless `value` is a {@link Ticket}: addresses, bytes32 fields and uint256 integers.
+ * With `checksum: false` the addresses are checked for shape only (no hashing).
+ */
+export function assertTicket(
+  value: unknown,
+  field = "ticket",
+  options: { checksum?: boolean } = {},
+): asserts value is Ticket {
+  const address: (v: unknown, f: string) => asserts v is Hex =
+    options.checksum === false ? assertAddressShape : assertAddress;
   assertObject(value, field);
-  assertAddress(value["recipient"], `${field}.recipient`);
-  assertAddress(value["sender"], `${field}.sender`);
+  address(value["recipient"], `${field}.recipient`);
+  address(value["sender"], `${field}.sender`);
   assertBigint(value["faceValue"], `${field}.faceValue`);
   assertBigint(value["winProb"], `${field}.winProb`);
   assertBigint(value["senderNonce"], `${field}.senderNonce`);
@@ -197,6 +228,24 @@ export function assertSignedTicket(
   assertObject(value, field);
   assertTicket(value["ticket"], `${field}.ticket`);
   assertHex(value["signature"], `${field}.signature`);
+}
+
+/**
+ * Throws unless `value` is a {@link WinningTicket}: a well-formed ticket, a hex signature,
+ * uint256 `recipientRand` and `paramsDeadline`, and a bytes32 `digest` (not recomputed: a
+ * store keys the winner by it). `checksum: false` checks the ticket's addresses for shape only.
+ */
+export function assertWinningTicket(
+  value: unknown,
+  field = "winner",
+  options: { checksum?: boolean } = {},
+): asserts value is WinningTicket {
+  assertObject(value, field);
+  assertTicket(value["ticket"], `${field}.ticket`, options);
+  assertHex(value["signature"], `${field}.signature`);
+  assertBigint(value["recipientRand"], `${field}.recipientRand`);
+  assertBigint(value["paramsDeadline"], `${field}.paramsDeadline`);
+  assertHexBytes(value["digest"], 32, `${field}.digest`);
 }
 
 /**

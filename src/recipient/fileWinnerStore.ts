@@ -3,10 +3,13 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { crc32 } from "node:zlib";
 
+import { InvalidInputError, assertObject, assertString, describeValue } from "../inputs.js";
 import type { Ticket } from "../ticketTypes.js";
 import { WinnerStoreError } from "./errors.js";
 import {
   WinnerLedger,
+  refusal,
+  winnerStoreArgs,
   type StoredWinner,
   type WinnerEvent,
   type WinnerStatus,
@@ -108,6 +111,14 @@ export class FileWinnerStore implements WinnerStore {
    * needed and takes the lock; with `readOnly` the file must exist and is only read.
    */
   static async open(options: { file: string; readOnly?: boolean }): Promise<FileWinnerStore> {
+    assertObject(options, "FileWinnerStore options");
+    assertString(options.file, "file", { nonEmpty: true });
+    if (options.readOnly !== undefined && typeof options.readOnly !== "boolean") {
+      throw new InvalidInputError("readOnly must be a boolean", {
+        details: { field: "readOnly", received: describeValue(options.readOnly) },
+        hint: "Pass readOnly: true to list or export without taking the writer's lock, or leave it out.",
+      });
+    }
     const file = options.file;
     if (options.readOnly === true) {
       let bytes: Buffer;
@@ -162,30 +173,48 @@ export class FileWinnerStore implements WinnerStore {
   }
 
   add(winner: WinningTicket): Promise<void> {
-    return this.#append({ type: "winner", winner });
+    return refusal(() => winnerStoreArgs.add(winner)) ?? this.#append({ type: "winner", winner });
   }
 
   list(filter?: { status?: WinnerStatus; sender?: `0x${string}` }): Promise<StoredWinner[]> {
+    const refused = refusal(() => winnerStoreArgs.filter(filter));
+    if (refused !== undefined) return refused;
     // A failed write must not block reads: the ledger holds only acknowledged records.
     return this.#queue.catch(() => undefined).then(() => this.#ledger.list(filter));
   }
 
   pendingFaceValue(args: { sender: `0x${string}`; recipient: `0x${string}` }): Promise<bigint> {
+    const refused = refusal(() => winnerStoreArgs.pair(args));
+    if (refused !== undefined) return refused;
     return this.#queue
       .catch(() => undefined)
       .then(() => this.#ledger.pendingFaceValue(args.sender, args.recipient));
   }
 
   markRedeemed(args: { digest: `0x${string}`; txHash: string }): Promise<void> {
-    return this.#append({ type: "redeemed", ...args });
+    return (
+      refusal(() => winnerStoreArgs.redeemed(args)) ??
+      this.#append({ type: "redeemed", digest: args.digest, txHash: args.txHash })
+    );
   }
 
   recordFailure(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
-    return this.#append({ type: "failed", ...args });
+    return (
+      refusal(() => winnerStoreArgs.failure(args)) ??
+      this.#append({ type: "failed", digest: args.digest, code: args.code, message: args.message })
+    );
   }
 
   markUnredeemable(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
-    return this.#append({ type: "unredeemable", ...args });
+    return (
+      refusal(() => winnerStoreArgs.failure(args)) ??
+      this.#append({
+        type: "unredeemable",
+        digest: args.digest,
+        code: args.code,
+        message: args.message,
+      })
+    );
   }
 
   /** Waits for pending writes, closes the file and releases the lock. */

@@ -3,7 +3,13 @@ import { randomBytes } from "node:crypto";
 import type { BrokerReader, SenderFunds } from "../chain/brokerReader.js";
 import { TicketBrokerNonceAlreadyRedeemed, TicketBrokerTicketExpired } from "../contractErrors.js";
 import { ticketEV } from "../ev.js";
-import { assertReceiveTicketArgs, assertRecipientOptions } from "../inputs.js";
+import {
+  assertAddress,
+  assertBigint,
+  assertObject,
+  assertReceiveTicketArgs,
+  assertRecipientOptions,
+} from "../inputs.js";
 import { MAX_UINT256, toHex } from "../internal/bytes.js";
 import { Rational } from "../rational.js";
 import type { TicketHasher } from "../ticketDigest.js";
@@ -181,6 +187,10 @@ export class Recipient {
     gasPrice: bigint;
     targetEV?: Rational | bigint;
   }): Promise<TicketParams> {
+    // Before any read: a malformed sender would reach the provider as a name to resolve.
+    assertObject(args, "issueParams arguments");
+    assertAddress(args.sender, "sender");
+    assertBigint(args.gasPrice, "gasPrice");
     const { sender } = args;
     const [funds, claimable, pending, now] = await Promise.all([
       this.#reader.senderFunds(sender),

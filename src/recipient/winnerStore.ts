@@ -1,3 +1,12 @@
+import {
+  InvalidInputError,
+  assertAddressShape,
+  assertHexBytes,
+  assertObject,
+  assertString,
+  assertWinningTicket,
+  describeValue,
+} from "../inputs.js";
 import type { Ticket } from "../ticketTypes.js";
 
 /** Everything needed to redeem a winning ticket later. */
@@ -171,6 +180,72 @@ export class WinnerLedger {
   }
 }
 
+/**
+ * O(1) checks of a winner store's arguments, shared by the memory and file stores: shapes and
+ * types only (no hashing), so a recipient's own calls stay cheap.
+ */
+export const winnerStoreArgs = {
+  add(winner: unknown): asserts winner is WinningTicket {
+    assertWinningTicket(winner, "winner", { checksum: false });
+  },
+  filter(filter: unknown): void {
+    if (filter === undefined) return;
+    assertObject(filter, "filter");
+    const status = filter["status"];
+    if (status !== undefined && !WINNER_STATUSES.includes(status as WinnerStatus)) {
+      throw new InvalidInputError("filter.status is not a winner status", {
+        details: { field: "filter.status", received: describeValue(status) },
+        hint: `Pass one of ${WINNER_STATUSES.join(", ")}, or leave status out for every winner.`,
+      });
+    }
+    if (filter["sender"] !== undefined) assertAddressShape(filter["sender"], "filter.sender");
+  },
+  pair(args: unknown): asserts args is { sender: `0x${string}`; recipient: `0x${string}` } {
+    assertObject(args, "pendingFaceValue arguments");
+    assertAddressShape(args["sender"], "sender");
+    assertAddressShape(args["recipient"], "recipient");
+  },
+  redeemed(args: unknown): asserts args is { digest: `0x${string}`; txHash: string } {
+    assertObject(args, "markRedeemed arguments");
+    assertHexBytes(args["digest"], 32, "digest");
+    assertString(args["txHash"], "txHash", { nonEmpty: true });
+  },
+  failure(args: unknown): asserts args is { digest: `0x${string}`; code: string; message: string } {
+    assertObject(args, "winner failure arguments");
+    assertHexBytes(args["digest"], 32, "digest");
+    assertString(args["code"], "code", { nonEmpty: true });
+    assertString(args["message"], "message");
+  },
+};
+
+const WINNER_STATUSES: readonly WinnerStatus[] = ["pending", "redeemed", "unredeemable"];
+
+/**
+ * @internal Runs `check`: undefined when it passes, else a promise rejected with what it threw
+ * (Promise-returning methods refuse asynchronously, as their callers expect).
+ */
+export function refusal(check: () => void): Promise<never> | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+}
+
+/** `then()`'s result as a promise once `check` passes, else the refusal. */
+function checked<T>(check: () => void, then: () => T): Promise<T> {
+  return refusal(check) ?? Promise.resolve(then());
+}
+
+function pickFailure(args: { digest: `0x${string}`; code: string; message: string }): {
+  digest: `0x${string}`;
+  code: string;
+  message: string;
+} {
+  return { digest: args.digest, code: args.code, message: args.message };
+}
+
 function pairKey(sender: string, recipient: string): string {
   return `${sender.toLowerCase()}|${recipient.toLowerCase()}`;
 }
@@ -189,30 +264,44 @@ export class MemoryWinnerStore implements WinnerStore {
   readonly #ledger = new WinnerLedger();
 
   add(winner: WinningTicket): Promise<void> {
-    this.#ledger.apply({ type: "winner", winner });
-    return Promise.resolve();
+    return checked(
+      () => winnerStoreArgs.add(winner),
+      () => this.#ledger.apply({ type: "winner", winner }),
+    );
   }
 
   list(filter?: { status?: WinnerStatus; sender?: `0x${string}` }): Promise<StoredWinner[]> {
-    return Promise.resolve(this.#ledger.list(filter));
+    return checked(
+      () => winnerStoreArgs.filter(filter),
+      () => this.#ledger.list(filter),
+    );
   }
 
   pendingFaceValue(args: { sender: `0x${string}`; recipient: `0x${string}` }): Promise<bigint> {
-    return Promise.resolve(this.#ledger.pendingFaceValue(args.sender, args.recipient));
+    return checked(
+      () => winnerStoreArgs.pair(args),
+      () => this.#ledger.pendingFaceValue(args.sender, args.recipient),
+    );
   }
 
   markRedeemed(args: { digest: `0x${string}`; txHash: string }): Promise<void> {
-    this.#ledger.apply({ type: "redeemed", ...args });
-    return Promise.resolve();
+    return checked(
+      () => winnerStoreArgs.redeemed(args),
+      () => this.#ledger.apply({ type: "redeemed", digest: args.digest, txHash: args.txHash }),
+    );
   }
 
   recordFailure(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
-    this.#ledger.apply({ type: "failed", ...args });
-    return Promise.resolve();
+    return checked(
+      () => winnerStoreArgs.failure(args),
+      () => this.#ledger.apply({ type: "failed", ...pickFailure(args) }),
+    );
   }
 
   markUnredeemable(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
-    this.#ledger.apply({ type: "unredeemable", ...args });
-    return Promise.resolve();
+    return checked(
+      () => winnerStoreArgs.failure(args),
+      () => this.#ledger.apply({ type: "unredeemable", ...pickFailure(args) }),
+    );
   }
 }

@@ -599,10 +599,6 @@ const NO_INPUT: Record<string, string> = {
  * once the file is fixed, until its line here is removed.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  "Recipient#issueParams": "src/recipient/recipient.ts",
-  "MemoryWinnerStore#add": "src/recipient/winnerStore.ts",
-  "MemoryWinnerStore#pendingFaceValue": "src/recipient/winnerStore.ts",
-  "FileWinnerStore.open": "src/recipient/fileWinnerStore.ts",
   Redeemer: "src/recipient/redeemer.ts",
   isPermanentRedemptionFailure: "src/recipient/redeemer.ts",
   ContractRedemptionClient: "src/chain/redemptionClient.ts",
