@@ -6,6 +6,7 @@
  */
 import { Interface } from "ethers";
 
+import { ticketBrokerAbi } from "./abi.js";
 import { TicketBrokerError } from "./errors.js";
 
 type Address = string;
@@ -217,7 +218,7 @@ export class TicketBrokerUnauthorizedSigner extends TicketBrokerContractError {
     super(
       `Signer ${details.signer} may not sign tickets for ${details.sender}`,
       details,
-      "The sender must authorizeSigner(signer) first, and a revoked signer only covers tickets expiring by its validUntil. A wrong domain also recovers a wrong signer.",
+      "The sender must authorizeSigner(signer) first. A revoked signer's tickets still count until its signerValidUntil (the revocation time plus one unlock period), whatever their expiry, and no longer after it. A wrong domain also recovers a wrong signer.",
       options,
     );
   }
@@ -357,87 +358,161 @@ export class TicketBrokerUnknownRevert extends TicketBrokerContractError {
   }
 }
 
+/**
+ * Custom errors the TicketBroker inherits from OpenZeppelin (EIP712's short strings,
+ * ReentrancyGuard, SafeCast). The broker's own checks never raise them in normal use; they are
+ * decoded by name like the rest so a revert always carries its Solidity name.
+ */
+export class InvalidShortString extends TicketBrokerContractError {
+  constructor(_details: Record<string, never> = {}, options?: BrokerErrorOptions) {
+    super(
+      "The EIP-712 name or version is not a short string",
+      {},
+      "Only the constructor raises this; deploy with the broker's own EIP-712 name and version.",
+      options,
+    );
+  }
+}
+
+/** A string longer than 31 bytes was given where a short string is stored (EIP-712 domain). */
+export class StringTooLong extends TicketBrokerContractError {
+  constructor(details: { str: string }, options?: BrokerErrorOptions) {
+    super(
+      `String "${details.str}" is longer than 31 bytes`,
+      details,
+      "Only the constructor raises this; deploy with the broker's own EIP-712 name and version.",
+      options,
+    );
+  }
+}
+
+/** A call re-entered the broker while an ether transfer was in progress. */
+export class ReentrancyGuardReentrantCall extends TicketBrokerContractError {
+  constructor(_details: Record<string, never> = {}, options?: BrokerErrorOptions) {
+    super(
+      "Re-entrant call into the TicketBroker",
+      {},
+      "The receiving contract called back into the broker while being paid; withdraw to an address that does not call the broker from its receive function.",
+      options,
+    );
+  }
+}
+
+/** A value did not fit the storage width it is cast to. */
+export class SafeCastOverflowedUintDowncast extends TicketBrokerContractError {
+  constructor(details: { bits: bigint; value: bigint }, options?: BrokerErrorOptions) {
+    super(
+      `Value ${details.value} does not fit in ${details.bits} bits`,
+      details,
+      "Pass a smaller amount or nonce; balances and nonces are stored in 96 bits.",
+      options,
+    );
+  }
+}
+
 type ErrorClass = new (details: never, options?: BrokerErrorOptions) => TicketBrokerContractError;
 
-/** Solidity signature → class. The signatures are those of ITicketBroker and TicketBroker. */
-const ERRORS: ReadonlyArray<readonly [string, ErrorClass]> = [
-  ["TicketBrokerZeroValue()", TicketBrokerZeroValue],
-  [
-    "TicketBrokerValueMismatch(uint256 value, uint256 depositAmount, uint256 reserveAmount)",
-    TicketBrokerValueMismatch,
-  ],
-  ["TicketBrokerZeroAddress()", TicketBrokerZeroAddress],
-  ["TicketBrokerAmountTooLarge(uint256 amount)", TicketBrokerAmountTooLarge],
-  ["TicketBrokerNoFunds(address sender)", TicketBrokerNoFunds],
-  ["TicketBrokerAlreadyUnlocking(address sender, uint256 unlockEnd)", TicketBrokerAlreadyUnlocking],
-  ["TicketBrokerNotUnlocking(address sender)", TicketBrokerNotUnlocking],
-  [
-    "TicketBrokerUnlockPending(address sender, uint256 unlockEnd, uint256 timestamp)",
-    TicketBrokerUnlockPending,
-  ],
-  [
-    "TicketBrokerCallerNotRecipient(address caller, address recipient)",
-    TicketBrokerCallerNotRecipient,
-  ],
-  ["TicketBrokerTicketExpired(uint256 expiry, uint256 timestamp)", TicketBrokerTicketExpired],
-  [
-    "TicketBrokerRandMismatch(bytes32 recipientRandHash, uint256 recipientRand)",
-    TicketBrokerRandMismatch,
-  ],
-  [
-    "TicketBrokerNonceAlreadyRedeemed(address sender, address recipient, uint256 senderNonce, uint256 highestRedeemedNonce)",
-    TicketBrokerNonceAlreadyRedeemed,
-  ],
-  ["TicketBrokerNonceTooLarge(uint256 senderNonce)", TicketBrokerNonceTooLarge],
-  ["TicketBrokerInvalidSignature(bytes32 digest)", TicketBrokerInvalidSignature],
-  [
-    "TicketBrokerUnauthorizedSigner(address sender, address signer)",
-    TicketBrokerUnauthorizedSigner,
-  ],
-  ["TicketBrokerTicketNotWinning(bytes32 digest, uint256 winProb)", TicketBrokerTicketNotWinning],
-  ["TicketBrokerSenderUnlocked(address sender, uint256 unlockEnd)", TicketBrokerSenderUnlocked],
-  [
-    "TicketBrokerInsufficientFunds(address sender, uint256 available, uint256 needed)",
-    TicketBrokerInsufficientFunds,
-  ],
-  [
-    "TicketBrokerEarlierTicketUnpaid(address sender, uint256 index)",
-    TicketBrokerEarlierTicketUnpaid,
-  ],
-  ["TicketBrokerTransferFailed(address to, uint256 amount)", TicketBrokerTransferFailed],
-  [
-    "TicketBrokerSignerNotAuthorized(address sender, address signer)",
-    TicketBrokerSignerNotAuthorized,
-  ],
-  ["TicketBrokerInvalidUnlockPeriod(uint256 unlockPeriod)", TicketBrokerInvalidUnlockPeriod],
-  ["TicketBrokerInvalidRoundLength(uint256 roundLength)", TicketBrokerInvalidRoundLength],
-  ["TicketBrokerInvalidRecipientPool()", TicketBrokerInvalidRecipientPool],
-];
+/** The custom errors of the generated TicketBroker ABI (src/abi.ts). */
+type AbiError = Extract<(typeof ticketBrokerAbi)[number], { type: "error" }>;
 
-/** The Solidity error signatures this module decodes, e.g. for a test that pins them to the ABI. */
-export const BROKER_ERROR_SIGNATURES: readonly string[] = ERRORS.map(([sig]) => sig);
+/** The name of every custom error in the TicketBroker ABI, e.g. `"TicketBrokerInsufficientFunds"`. */
+export type BrokerErrorName = AbiError["name"];
 
-let errorInterface: Interface | undefined;
-const classByName = new Map<string, ErrorClass>(
-  ERRORS.map(([sig, cls]) => [sig.slice(0, sig.indexOf("(")), cls]),
+/**
+ * Class by Solidity error name. `satisfies` makes a missing or an extra entry a compile error:
+ * after a contract change regenerates src/abi.ts, every new error needs its class here.
+ */
+const CLASSES = {
+  InvalidShortString,
+  ReentrancyGuardReentrantCall,
+  SafeCastOverflowedUintDowncast,
+  StringTooLong,
+  TicketBrokerAlreadyUnlocking,
+  TicketBrokerAmountTooLarge,
+  TicketBrokerCallerNotRecipient,
+  TicketBrokerEarlierTicketUnpaid,
+  TicketBrokerInsufficientFunds,
+  TicketBrokerInvalidRecipientPool,
+  TicketBrokerInvalidRoundLength,
+  TicketBrokerInvalidSignature,
+  TicketBrokerInvalidUnlockPeriod,
+  TicketBrokerNoFunds,
+  TicketBrokerNonceAlreadyRedeemed,
+  TicketBrokerNonceTooLarge,
+  TicketBrokerNotUnlocking,
+  TicketBrokerRandMismatch,
+  TicketBrokerSenderUnlocked,
+  TicketBrokerSignerNotAuthorized,
+  TicketBrokerTicketExpired,
+  TicketBrokerTicketNotWinning,
+  TicketBrokerTransferFailed,
+  TicketBrokerUnauthorizedSigner,
+  TicketBrokerUnlockPending,
+  TicketBrokerValueMismatch,
+  TicketBrokerZeroAddress,
+  TicketBrokerZeroValue,
+} satisfies Record<BrokerErrorName, ErrorClass>;
+
+const ABI_ERRORS: readonly AbiError[] = ticketBrokerAbi.filter(
+  (item): item is AbiError => item.type === "error",
 );
 
+/**
+ * The Solidity error signatures this module decodes, with parameter names
+ * (`"TicketBrokerNoFunds(address sender)"`), read from the generated ABI at load time.
+ */
+export const BROKER_ERROR_SIGNATURES: readonly string[] = ABI_ERRORS.map(
+  (e) => `${e.name}(${e.inputs.map((i) => `${i.type} ${i.name}`).join(", ")})`,
+);
+
+let errorInterface: Interface | undefined;
+const classByName: ReadonlyMap<string, ErrorClass> = new Map(Object.entries(CLASSES));
+
+/** The broker's errors as an ethers Interface (selectors computed from the ABI). */
 function brokerInterface(): Interface {
-  errorInterface ??= new Interface(ERRORS.map(([sig]) => `error ${sig}`));
+  errorInterface ??= new Interface(ABI_ERRORS);
   return errorInterface;
 }
 
-/** Finds ABI revert data in an ethers (or similar) error object, searching nested causes. */
-function findRevertData(value: unknown, depth = 0): string | undefined {
-  if (typeof value === "string") return /^0x([0-9a-fA-F]{2})*$/.test(value) ? value : undefined;
-  if (value === null || typeof value !== "object" || depth > 5) return undefined;
-  const obj = value as Record<string, unknown>;
-  for (const key of ["data", "revertData", "error", "info", "cause"]) {
-    if (!(key in obj)) continue;
-    const found = findRevertData(obj[key], depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+/** Where ethers, Hardhat and JSON-RPC errors keep revert data or the error that holds it. */
+const REVERT_KEYS = ["data", "revertData", "error", "info", "cause", "revert"] as const;
+
+/**
+ * Finds ABI-encoded revert data in a thrown value: the value itself when it is a hex string, or
+ * the first hex string under `data`, `revertData`, `error`, `info`, `cause` or `revert`, a few
+ * levels deep (ethers nests the node's answer in `info.error.data`, Hardhat in `data.data`).
+ * Data with a 4-byte selector wins over an empty `0x` found earlier; `0x` is returned only when
+ * nothing longer is found.
+ *
+ * @example
+ * ```ts
+ * findRevertData({ info: { error: { data: "0x08c379a0..." } } }); // "0x08c379a0..."
+ * ```
+ */
+export function findRevertData(value: unknown): string | undefined {
+  let short: string | undefined;
+  const visit = (v: unknown, depth: number): string | undefined => {
+    if (typeof v === "string") {
+      if (!/^0x([0-9a-fA-F]{2})*$/.test(v)) return undefined;
+      if (v.length >= 10 || depth === 0) return v;
+      short ??= v;
+      return undefined;
+    }
+    if (v === null || typeof v !== "object" || depth > 6) return undefined;
+    const obj = v as Record<string, unknown>;
+    for (const key of REVERT_KEYS) {
+      let child: unknown;
+      try {
+        child = obj[key];
+      } catch {
+        continue;
+      }
+      const found = visit(child, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return visit(value, 0) ?? short;
 }
 
 /**

@@ -62,9 +62,14 @@ export {
   TicketBrokerInvalidRoundLength,
   TicketBrokerInvalidRecipientPool,
   TicketBrokerUnknownRevert,
+  InvalidShortString,
+  StringTooLong,
+  ReentrancyGuardReentrantCall,
+  SafeCastOverflowedUintDowncast,
   BROKER_ERROR_SIGNATURES,
   decodeBrokerError,
   type BrokerErrorOptions,
+  type BrokerErrorName,
 } from "./contractErrors.js";
 export {
   validateTicket,

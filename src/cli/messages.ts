@@ -343,9 +343,10 @@ ${KEYS}`;
         .join(", ");
       return `The contract refused: ${name}(${values}).`;
     },
-    cliHint: (name: string): string | undefined => revertHints[name],
+    /** What to do about a RecipientPool error (the broker's come with the library's hint). */
     hint: (name: string) =>
-      revertHints[name] ?? "See the error's NatSpec in contracts/interfaces/ITicketBroker.sol.",
+      poolRevertHints[name] ??
+      "See the error's NatSpec in contracts/interfaces/IRecipientPool.sol.",
     undecoded: (data: string) => `The contract refused with an unknown error (data ${data}).`,
     noData: (reason: string) => `The transaction reverted: ${reason}`,
     undecodedHint:
@@ -454,37 +455,12 @@ ${KEYS}`;
   },
 } as const;
 
-/** What to do about each contract error, by its Solidity name. */
-const revertHints: Record<string, string> = {
-  TicketBrokerZeroValue: "Send an amount above zero.",
-  TicketBrokerValueMismatch: "The value sent must equal the deposit plus the reserve amount.",
-  TicketBrokerZeroAddress: "Give a non-zero address.",
-  TicketBrokerAmountTooLarge: "Fund a smaller amount.",
-  TicketBrokerNoFunds: "The sender has no deposit or reserve: fund it first (`sender deposit`).",
-  TicketBrokerAlreadyUnlocking:
-    "An unlock is already running or complete: wait for it and `sender withdraw`, or `sender cancel-unlock`.",
-  TicketBrokerNotUnlocking: "Start an unlock first with `sender unlock`.",
-  TicketBrokerUnlockPending:
-    "The unlock period has not ended yet (see unlockEnd, Unix seconds); try again after it.",
-  TicketBrokerCallerNotRecipient:
-    "Only the ticket's recipient can redeem it: sign with the recipient's key.",
-  TicketBrokerTicketExpired: "The ticket expired and can no longer be redeemed.",
-  TicketBrokerRandMismatch:
-    "The stored recipientRand does not match the ticket; the winner store entry is corrupt.",
-  TicketBrokerNonceAlreadyRedeemed:
-    "A ticket with this or a higher nonce was already redeemed for this sender.",
-  TicketBrokerNonceTooLarge:
-    "The ticket's nonce exceeds 96 bits; the sender issued an invalid ticket.",
-  TicketBrokerInvalidSignature: "The signature does not match the ticket.",
-  TicketBrokerUnauthorizedSigner: "The ticket was signed by a key the sender never authorised.",
-  TicketBrokerTicketNotWinning: "The ticket did not win; only winning tickets can be redeemed.",
-  TicketBrokerSenderUnlocked:
-    "The sender completed its unlock; its tickets can no longer be redeemed.",
-  TicketBrokerInsufficientFunds:
-    "The sender's deposit plus your reserve share cannot pay the face value now; retry in a later round.",
-  TicketBrokerTransferFailed:
-    "The receiving address refused ether; use withdraw-earnings with --to another address.",
-  TicketBrokerSignerNotAuthorized: "That signer is not authorised for the sender.",
+/**
+ * What to do about each RecipientPool error, by its Solidity name. The TicketBroker's errors are
+ * not here: their hint is the library's (src/contractErrors.ts), the one source for both.
+ */
+const poolRevertHints: Record<string, string> = {
+  OwnableInvalidOwner: "Give the pool a non-zero owner address.",
   OwnableUnauthorizedAccount: "Only the pool owner can change the pool: use the owner's key.",
   RecipientPoolAlreadyEligible: "The recipient is already in the pool.",
   RecipientPoolNotEligible: "The recipient is not in the pool.",

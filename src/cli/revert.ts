@@ -1,29 +1,12 @@
-import { Interface, isHexString, type ErrorDescription } from "ethers";
+import { Interface, type ErrorDescription } from "ethers";
 
 import { recipientPoolAbi } from "../abi.js";
-import { TicketBrokerUnknownRevert, decodeBrokerError } from "../contractErrors.js";
+import { TicketBrokerUnknownRevert, decodeBrokerError, findRevertData } from "../contractErrors.js";
 import { ContractRevertError, InsufficientBalanceError } from "./errors.js";
 import { messages } from "./messages.js";
 
 /** The pool's custom errors (with its OpenZeppelin parents'); the broker's go through decodeBrokerError. */
 const poolErrorInterface = new Interface(recipientPoolAbi.filter((item) => item.type === "error"));
-
-/** Finds ABI-encoded revert data anywhere in an ethers or JSON-RPC error chain. */
-export function findRevertData(err: unknown, depth = 0): string | undefined {
-  if (depth > 6 || err === null || typeof err !== "object") return undefined;
-  const record = err as Record<string, unknown>;
-  const data = record["data"];
-  if (typeof data === "string" && isHexString(data) && data.length >= 10) return data;
-  if (data !== null && typeof data === "object") {
-    const nested = findRevertData(data, depth + 1);
-    if (nested !== undefined) return nested;
-  }
-  for (const key of ["error", "info", "cause", "revert"]) {
-    const nested = findRevertData(record[key], depth + 1);
-    if (nested !== undefined) return nested;
-  }
-  return undefined;
-}
 
 function describeArgs(description: ErrorDescription): Record<string, unknown> {
   const args: Record<string, unknown> = {};
@@ -45,7 +28,8 @@ function errorText(err: unknown): string {
  */
 export function explainTransactionError(err: unknown): unknown {
   const data = findRevertData(err);
-  if (data !== undefined) {
+  // Data without a selector (`0x`) names no error: the node's message says more.
+  if (data !== undefined && data.length >= 10) {
     const brokerError = decodeBrokerError(data);
     if (!(brokerError instanceof TicketBrokerUnknownRevert)) {
       const args = { ...brokerError.details };
@@ -55,7 +39,8 @@ export function explainTransactionError(err: unknown): unknown {
           errorName: brokerError.code,
           args,
           details: { errorName: brokerError.code, ...args },
-          hint: messages.revert.cliHint(brokerError.code) ?? brokerError.hint,
+          // The library's hint is the one source of what to do about a broker error.
+          hint: brokerError.hint,
           cause: brokerError,
         },
       );

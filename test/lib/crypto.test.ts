@@ -377,7 +377,9 @@ describe("ticket crypto core", function () {
               ? `0x${"12".repeat(20)}`
               : input.type === "bytes32"
                 ? `0x${"34".repeat(32)}`
-                : 5n,
+                : input.type === "string"
+                  ? "a string"
+                  : 5n,
           );
         const data = factory.interface.encodeErrorResult(name, args ?? []);
         const decoded = decodeBrokerError(data);
