@@ -42,14 +42,50 @@ export const REDEEMER_KEY_ENV = "TICKETBROKER_REDEEMER_KEY";
 const envName = (key: string) =>
   `TICKETBROKER_${key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
 
+/** The setting names (file keys, `--name value` arguments). */
+const SETTINGS = [
+  "rpcUrl",
+  "broker",
+  "storeUrl",
+  "intervalMs",
+  "marginBps",
+  "expiryMarginSeconds",
+  "maxBatchSize",
+  "confirmations",
+  "graceSeconds",
+] as const;
+
+/**
+ * Reads `--name value` / `--name=value` arguments (`--store-url` is read as `storeUrl`), as
+ * `ticketbroker serve redeemer` passes them; an argument that is not a setting is refused.
+ */
+export function redeemerFlags(args: readonly string[]): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    const match = /^--([A-Za-z][\w-]*)(?:=(.*))?$/.exec(arg);
+    const key = (match?.[1] ?? "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const value = match === null ? undefined : (match[2] ?? args[++i]);
+    if (!(SETTINGS as readonly string[]).includes(key) || value === undefined) {
+      throw new RedeemerConfigError(`"${arg}" is not a redeemer setting with a value`, {
+        details: { argument: arg, settings: [...SETTINGS] },
+        hint: `Give settings as --name value, each one of ${SETTINGS.join(", ")}.`,
+      });
+    }
+    flags[key] = value;
+  }
+  return flags;
+}
+
 /**
  * Reads the settings: the file's keys, overridden by `TICKETBROKER_RPC_URL`, `…_BROKER`,
  * `…_STORE_URL`, `…_INTERVAL_MS`, `…_MARGIN_BPS`, `…_EXPIRY_MARGIN_SECONDS`,
- * `…_MAX_BATCH_SIZE`, `…_CONFIRMATIONS`, `…_GRACE_SECONDS`.
+ * `…_MAX_BATCH_SIZE`, `…_CONFIRMATIONS`, `…_GRACE_SECONDS`, overridden by `flags`.
  */
 export function loadRedeemerConfig(args: {
   configFile?: string | undefined;
   env: Record<string, string | undefined>;
+  flags?: Readonly<Record<string, string>>;
 }): RedeemerProcessConfig {
   let file: Record<string, unknown> = {};
   if (args.configFile !== undefined) {
@@ -64,6 +100,8 @@ export function loadRedeemerConfig(args: {
     }
   }
   const get = (key: string): string | undefined => {
+    const fromFlag = args.flags?.[key];
+    if (fromFlag !== undefined) return fromFlag;
     const fromEnv = args.env[envName(key)];
     if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
     const v = file[key];
@@ -125,7 +163,7 @@ export async function startRedeemer(options: {
   args?: readonly string[];
   env: Record<string, string | undefined>;
 }): Promise<{ closed: Promise<void>; close(): Promise<void> }> {
-  const config = loadRedeemerConfig(options);
+  const config = loadRedeemerConfig({ ...options, flags: redeemerFlags(options.args ?? []) });
   const key = options.env[REDEEMER_KEY_ENV];
   if (key === undefined || key === "") {
     throw new RedeemerConfigError("The redeemer has no key", {

@@ -276,17 +276,19 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     children.push(payee);
     // The redeemer on the payee's database, started at the same time: the store applies its
     // migrations under a lock, so the two processes opening the new database queue.
-    const redeemer = startChild("redeemer", ...serve("redeemer", {}), {
-      ...env,
-      TICKETBROKER_RPC_URL: nodeUrl,
-      TICKETBROKER_BROKER: brokerAddress,
-      TICKETBROKER_STORE_URL: payeeDb,
-      TICKETBROKER_REDEEMER_KEY: orchestrator.privateKey,
-      TICKETBROKER_INTERVAL_MS: "1000",
-      TICKETBROKER_CONFIRMATIONS: "1",
-      // Small batches: several transactions, each with its own account nonce, in one round.
-      TICKETBROKER_MAX_BATCH_SIZE: String(MAX_BATCH),
-    });
+    const redeemer = startChild(
+      "redeemer",
+      ...serve("redeemer", {
+        rpcUrl: nodeUrl,
+        broker: brokerAddress,
+        storeUrl: payeeDb,
+        intervalMs: "1000",
+        confirmations: "1",
+        // Small batches: several transactions, each with its own account nonce, in one round.
+        "max-batch-size": String(MAX_BATCH),
+      }),
+      { ...env, TICKETBROKER_REDEEMER_KEY: orchestrator.privateKey },
+    );
     children.push(redeemer);
     const [signerUrl, payeeUrl] = await Promise.all(
       [signer, payee].map(
