@@ -7,6 +7,7 @@ import { Writable } from "node:stream";
 
 import type { SenderFunds } from "../../src/chain/brokerReader.js";
 import { Rational } from "../../src/rational.js";
+import { MemoryStore } from "../../src/store/memory/memoryStore.js";
 import { hashApiKey } from "../../src/services/common/apiKeys.js";
 import { serviceLogger } from "../../src/services/common/logger.js";
 import { LivePaymentLoop } from "../../src/services/client/livePaymentLoop.js";
@@ -97,6 +98,32 @@ describe("service operations over HTTP", function () {
       expect(below.body.code).to.equal("PriceAboveCeilingError");
       const unknown = await ask("1", "EUR", "eur");
       expect(unknown.body.code).to.equal("MissingPriceFeedError");
+    } finally {
+      await pair.close();
+    }
+  });
+
+  it("answers 500 and forgets the tickets when the credit cannot be written, so a resend is credited", async function () {
+    const store = new MemoryStore();
+    const credit = store.sessions.credit.bind(store.sessions);
+    let failures = 1;
+    store.sessions.credit = (a) => {
+      if (failures-- > 0) return Promise.reject(new Error("disk full"));
+      return credit(a);
+    };
+    const pair = await startPair({ payeeStore: store });
+    try {
+      const payee = new PayeeClient({ baseUrl: pair.payee.url, apiKey: KEYS.gateway, retries: 0 });
+      const signer = new SignerClient({ baseUrl: pair.signer.url, apiKey: KEYS.gateway });
+      const { params } = await payee.params(senderSigner.address);
+      const paid = await signer.pay({ params, sessionId: "f", fee: "2500000000000" });
+      const payment = { version: 1 as const, sender: paid.sender, params, tickets: paid.tickets };
+      const failed = await payee.pay({ sessionId: "f", payment }).catch((e: unknown) => e);
+      expect((failed as ServiceClientError).status).to.equal(500);
+      expect(await store.sessions.get("f")).to.equal(undefined);
+      const again = await payee.pay({ sessionId: "f", payment });
+      expect(again.accepted).to.equal(3);
+      expect(again.credited).to.equal(paid.ev);
     } finally {
       await pair.close();
     }

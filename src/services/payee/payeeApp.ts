@@ -10,7 +10,7 @@ import { InsufficientSessionBalanceError } from "../../pricing/errors.js";
 import { SessionOverdrawnError } from "../../store/errors.js";
 import type { Store } from "../../store/types.js";
 import { TicketHasher } from "../../ticketDigest.js";
-import { ticketParamsEV } from "../../ticketParams.js";
+import { ticketParamsEV, ticketParamsKey } from "../../ticketParams.js";
 import type { TicketDomain } from "../../ticketTypes.js";
 import { decodePayment, encodeTicketParams } from "../../wire/index.js";
 import { balanceJson, parseWei, weiText } from "../common/amounts.js";
@@ -251,7 +251,26 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
             `${payment.sender.toLowerCase()}:${payment.params.recipient.toLowerCase()}:${accepted.join(",")}`,
           )
           .digest("hex")}`;
-        await deps.store.sessions.credit({ sessionId, amount: credited, creditId });
+        try {
+          await deps.store.sessions.credit({ sessionId, amount: credited, creditId });
+        } catch (err) {
+          // Not credited, so not accepted: forget the nonces so that the same payment can be
+          // sent again (a stored winner stays stored; adding it again changes nothing).
+          const paramsKey = ticketParamsKey(payment.params);
+          await Promise.allSettled(
+            results.map((r, i) =>
+              r.status === "fulfilled"
+                ? deps.store.replay.forget({
+                    recipient: recipient.address,
+                    sender: payment.tickets[i]!.ticket.sender,
+                    paramsKey,
+                    nonce: payment.tickets[i]!.ticket.senderNonce,
+                  })
+                : Promise.resolve(),
+            ),
+          );
+          throw err;
+        }
         metrics.payments.inc();
         metrics.evWei.inc(Number(credited.floor()));
         const after = await sessionOrThrow(sessionId);
