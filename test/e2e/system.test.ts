@@ -1,14 +1,16 @@
 /**
  * The whole system across separate OS processes: a `hardhat node` with the broker deployed by its
- * Ignition module, one embedded PostgreSQL server, and three `ticketbroker serve` processes — the
+ * Ignition module, one embedded PostgreSQL server, and four `ticketbroker serve` processes — the
  * signer (the gateway's key from an environment variable, its own database), the payee (the
- * orchestrator's secret, `redeemer: external`) and the redeemer (the orchestrator's key) on the
+ * orchestrator's secret, `redeemer: external`) and two redeemers (the orchestrator's key) on the
  * payee's database. The test process is the gateway and the orchestrator's work server: it pays
- * a stream of segments with the typed clients, moves chain time past every params deadline plus
- * grace, waits for the redeemer process to redeem every winner, and checks that the money adds
- * up on chain and in the stores.
+ * 200 segments in four concurrent sessions with the typed clients, kills the redeemer that holds
+ * the leader lock, moves chain time past every params deadline plus grace, waits for the other
+ * redeemer to redeem every winner, and checks that the money adds up on chain and in the stores.
+ * (The payee service has no x402 route in its configuration, so no x402 request is made here.)
  *
- * It takes about a minute, so it runs only with TICKETBROKER_E2E=1 (as `npm test` sets):
+ * It takes about half a minute once the contracts are built (the first run builds the production
+ * profile into .build-e2e), so it runs only with TICKETBROKER_E2E=1 (as `npm test` sets):
  *   TICKETBROKER_E2E=1 npx hardhat test mocha test/e2e/system.test.ts
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -32,7 +34,15 @@ import {
   type TicketBroker,
 } from "../../typechain-types/index.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
-import { BIN, ROOT, killOnExit, startChild, stopChild, type Child } from "./support/processes.js";
+import {
+  BIN,
+  ROOT,
+  killChild,
+  killOnExit,
+  startChild,
+  stopChild,
+  type Child,
+} from "./support/processes.js";
 import { rpc, startNode } from "../redeem/nodeHarness.js";
 
 const ENABLED = process.env.TICKETBROKER_E2E === "1";
@@ -161,7 +171,7 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     if (tmp !== "") await rm(tmp, { recursive: true, force: true });
   });
 
-  it("pays 200 segments through the signer and the payee; the redeemer process redeems every winner once; the money adds up", async function () {
+  it("pays 200 segments through the signer and the payee; a redeemer process takes over from a killed one and redeems every winner once; the money adds up", async function () {
     if (pg === undefined) throw new Error("no PostgreSQL");
     const started = Date.now();
     // The children see no TICKETBROKER_* setting of this process: only the ones given here.
@@ -274,28 +284,31 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
       { ...env, TICKETBROKER_PAYEE_SECRET: randomBytes(32).toString("hex") },
     );
     children.push(payee);
-    // The redeemer on the payee's database, started at the same time: the store applies its
-    // migrations under a lock, so the two processes opening the new database queue.
-    const redeemer = startChild(
-      "redeemer",
-      ...serve("redeemer", {
-        rpcUrl: nodeUrl,
-        broker: brokerAddress,
-        storeUrl: payeeDb,
-        intervalMs: "1000",
-        confirmations: "1",
-        // Small batches: several transactions, each with its own account nonce, in one round.
-        "max-batch-size": String(MAX_BATCH),
-      }),
-      { ...env, TICKETBROKER_REDEEMER_KEY: orchestrator.privateKey },
+    // Two redeemers on the payee's database (a fleet of one orchestrator), started at the same
+    // time as the payee: the store applies its migrations under a lock, so the processes opening
+    // the new database queue; the store's leader lock lets one of them act.
+    const redeemers = [1, 2].map((n) =>
+      startChild(
+        `redeemer-${n}`,
+        ...serve("redeemer", {
+          rpcUrl: nodeUrl,
+          broker: brokerAddress,
+          storeUrl: payeeDb,
+          intervalMs: "1000",
+          confirmations: "1",
+          // Small batches: several transactions, each with its own account nonce, in one round.
+          "max-batch-size": String(MAX_BATCH),
+        }),
+        { ...env, TICKETBROKER_REDEEMER_KEY: orchestrator.privateKey },
+      ),
     );
-    children.push(redeemer);
+    children.push(...redeemers);
     const [signerUrl, payeeUrl] = await Promise.all(
       [signer, payee].map(
         async (c) => (await c.waitFor(/listening on (http:\/\/\S+)/, 90_000))[1]!,
       ),
     );
-    await redeemer.waitFor(/redeemer started/, 90_000);
+    await Promise.all(redeemers.map((r) => r.waitFor(/redeemer started/, 90_000)));
     const servicesUp = Date.now();
 
     // ---- The gateway pays a stream of segments; the work server debits each one. ----
@@ -392,6 +405,23 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     expect(stored).to.have.length(winners);
     expect(stored.every((w) => w.state === "pending")).to.equal(true);
 
+    // ---- The acting redeemer dies (SIGKILL) before anything is due; the other takes over. ----
+    const leaderLine = /"leader":true/;
+    await until(
+      "no redeemer became the leader",
+      30_000,
+      async () => (redeemers.some((r) => leaderLine.test(r.output())) ? true : undefined),
+      outputs,
+    );
+    const leaders = redeemers.filter((r) => leaderLine.test(r.output()));
+    expect(
+      leaders.map((r) => r.name),
+      "leaders",
+    ).to.have.length(1);
+    const [leader] = leaders;
+    const survivor = redeemers.find((r) => r !== leader)!;
+    await killChild(leader!.process);
+
     // ---- Chain time past every params deadline plus grace: the winners fall due. ----
     await rpc(nodeUrl, "evm_increaseTime", [Number(PARAMS_LIFETIME + GRACE + 30n)]);
     await rpc(nodeUrl, "evm_mine");
@@ -406,6 +436,7 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
       outputs,
     );
     const redeemedAt = Date.now();
+    expect(survivor.output()).to.match(leaderLine);
 
     // ---- Every winner redeemed, each exactly once on chain. ----
     const final = await store.winners.list();

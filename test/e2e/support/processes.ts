@@ -135,3 +135,14 @@ export async function stopChild(child: ChildProcess, graceMs = 5_000): Promise<v
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** Kills the child's process group at once (SIGKILL, a crash) and resolves once it is gone. */
+export async function killChild(child: ChildProcess): Promise<void> {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  signalGroup(pid, "SIGKILL");
+  const deadline = Date.now() + 5_000;
+  while (signalGroup(pid, 0) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
