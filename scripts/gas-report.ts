@@ -11,6 +11,7 @@ import type { Signer, TransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import { TICKET_EIP712_TYPES } from "../src/ticketTypes.js";
+import { recipientRandHash } from "../src/winDraw.js";
 
 import type { TicketBroker } from "../typechain-types/index.js";
 
@@ -62,7 +63,7 @@ async function measure(name: string, tx: Promise<TransactionResponse>): Promise<
 
 // A full-width random value, as recipients use (its calldata costs what a real one does).
 const rand = BigInt(ethers.id("recipient secret"));
-const randHash = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["uint256"], [rand]));
+const randHash = recipientRandHash(rand);
 const nonces = new Map<string, bigint>();
 
 /** A signed, always-winning ticket with the next nonce for the pair. */

@@ -8,7 +8,7 @@
  */
 import { writeFile } from "node:fs/promises";
 
-import { AbiCoder, Interface, Wallet, keccak256 } from "ethers";
+import { Interface, Wallet } from "ethers";
 import { network } from "hardhat";
 
 import { MAX_UINT256, type Hex } from "../src/internal/bytes.js";
@@ -27,6 +27,7 @@ import type { DueWinner } from "../src/redeem/plan.js";
 import { RawKeyTicketSigner } from "../src/signTicket.js";
 import { TicketHasher } from "../src/ticketDigest.js";
 import { readTicketDomain, type Ticket } from "../src/ticketTypes.js";
+import { recipientRandHash } from "../src/winDraw.js";
 import { RecipientPool__factory, TicketBroker__factory } from "../typechain-types/index.js";
 
 const REPORT_JSON = new URL("../reports/redeem.json", import.meta.url);
@@ -54,7 +55,7 @@ await ethers.provider.send("hardhat_setBalance", [recipient.address, "0x56bc75e2
 const hasher = new TicketHasher(await readTicketDomain(broker));
 const now = BigInt(await networkHelpers.time.latest());
 const rand = 7n;
-const randHash = keccak256(AbiCoder.defaultAbiCoder().encode(["uint256"], [rand])) as Hex;
+const randHash = recipientRandHash(rand);
 
 const winners: WinningTicket[] = [];
 for (let nonce = 1n; nonce <= 50n; nonce++) {

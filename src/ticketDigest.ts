@@ -196,6 +196,10 @@ export class TicketHasher {
 
 /** Byte offset of the sender's 20 address bytes inside {@link TicketHasher.structWords}. */
 export const STRUCT_SENDER_ADDRESS_OFFSET = OFF_SENDER + 12;
+/** Byte offset of the 32-byte winProb word inside {@link TicketHasher.structWords}. */
+export const STRUCT_WIN_PROB_OFFSET = OFF_WIN_PROB;
+/** Byte offset of the 32-byte recipientRandHash inside {@link TicketHasher.structWords}. */
+export const STRUCT_RAND_HASH_OFFSET = OFF_RAND_HASH;
 
 /**
  * The EIP-712 digest of one ticket as hex. For many tickets keep a {@link TicketHasher}.

@@ -23,20 +23,18 @@ import {
   describeValue,
 } from "./inputs.js";
 import { checksumLowerHex } from "./internal/address.js";
-import { FieldFormatError, MAX_UINT96, writeUint256, type Hex } from "./internal/bytes.js";
+import { MAX_UINT96, type Hex } from "./internal/bytes.js";
 import { keccak256 } from "./internal/keccak.js";
 import { recoverTicketPublicKey } from "./recoverTicketSigner.js";
-import { STRUCT_SENDER_ADDRESS_OFFSET, type TicketHasher } from "./ticketDigest.js";
+import {
+  STRUCT_RAND_HASH_OFFSET,
+  STRUCT_SENDER_ADDRESS_OFFSET,
+  STRUCT_WIN_PROB_OFFSET,
+  type TicketHasher,
+} from "./ticketDigest.js";
 import { InvalidTicketFieldError, type SignedTicket, type Ticket } from "./ticketTypes.js";
+import { drawWins, recipientRandHashBytes } from "./winDraw.js";
 
-/** Offsets in TicketHasher.structWords(). */
-const STRUCT_WIN_PROB = 128;
-const STRUCT_RAND_HASH = 192;
-
-/** digest ‖ recipientRand for the draw. */
-const drawInput = Buffer.alloc(64);
-/** abi.encode(recipientRand) for the commitment check and the draw. */
-const randWord = Buffer.alloc(32);
 /**
  * The last rand and its commitment, and the last signer public key and its keccak: a recipient
  * validates many tickets with one rand from one sender, so each saves a keccak per ticket.
@@ -46,10 +44,12 @@ let lastRandHash: Buffer | undefined;
 let lastPublicKey: Buffer | undefined;
 let lastPublicKeyHash: Buffer | undefined;
 
-/** keccak256(abi.encode(recipientRand)); leaves abi.encode(recipientRand) in randWord. */
+/** keccak256(abi.encode(recipientRand)) ({@link recipientRandHashBytes}), kept for the next ticket. */
 function randCommitment(recipientRand: bigint): Buffer {
+  if (recipientRand === lastRand && lastRandHash !== undefined) return lastRandHash;
+  let hash: Buffer;
   try {
-    writeUint256(randWord, 0, recipientRand);
+    hash = recipientRandHashBytes(recipientRand);
   } catch (err) {
     throw new InvalidTicketFieldError("recipientRand is not a uint256", {
       details: {
@@ -57,14 +57,12 @@ function randCommitment(recipientRand: bigint): Buffer {
           typeof recipientRand === "bigint" ? recipientRand : describeValue(recipientRand),
       },
       hint: "Pass the recipient's secret as a bigint in [0, 2^256 − 1].",
-      cause: err instanceof FieldFormatError ? undefined : err,
+      cause: err instanceof InvalidTicketFieldError ? undefined : err,
     });
   }
-  if (recipientRand === lastRand && lastRandHash !== undefined) return lastRandHash;
-  lastRand = undefined;
-  lastRandHash = keccak256(randWord);
   lastRand = recipientRand;
-  return lastRandHash;
+  lastRandHash = hash;
+  return hash;
 }
 
 /** keccak256 of the 64 coordinate bytes of an uncompressed public key. */
@@ -152,7 +150,7 @@ export function validateTicket(input: ValidateTicketInput): ValidatedTicket {
     throw new TicketBrokerTicketExpired({ expiry: ticket.expiry, timestamp: now });
   }
   const randHash = randCommitment(recipientRand);
-  if (randHash.compare(struct, STRUCT_RAND_HASH, STRUCT_RAND_HASH + 32) !== 0) {
+  if (randHash.compare(struct, STRUCT_RAND_HASH_OFFSET, STRUCT_RAND_HASH_OFFSET + 32) !== 0) {
     throw new TicketBrokerRandMismatch({
       recipientRandHash: ticket.recipientRandHash,
       recipientRand,
@@ -170,9 +168,7 @@ export function validateTicket(input: ValidateTicketInput): ValidatedTicket {
     throw new TicketBrokerNonceTooLarge({ senderNonce: ticket.senderNonce });
   }
 
-  digest.copy(drawInput, 0);
-  randWord.copy(drawInput, 32);
-  const won = keccak256(drawInput).compare(struct, STRUCT_WIN_PROB, STRUCT_WIN_PROB + 32) < 0;
+  const won = drawWins(digest, recipientRand, struct, STRUCT_WIN_PROB_OFFSET);
 
   const publicKey = recoverTicketPublicKey(digest, signed.signature);
   const addressHash = publicKeyHash(publicKey);

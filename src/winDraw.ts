@@ -56,17 +56,37 @@ export function isWinningTicket(
 ): boolean {
   const bytes = digestBytes(digest);
   try {
-    writeUint256(drawInput, 32, recipientRand);
-  } catch (err) {
-    throw uintError("recipientRand", recipientRand, err);
-  }
-  try {
     writeUint256(winProbWord, 0, winProb);
   } catch (err) {
     throw uintError("winProb", winProb, err);
   }
-  drawInput.set(bytes, 0);
-  return Buffer.compare(keccak256(drawInput), winProbWord) < 0;
+  return drawWins(bytes, recipientRand, winProbWord, 0);
+}
+
+/**
+ * @internal The draw on raw words, the one place it is computed: whether
+ * keccak256(abi.encode(digest, recipientRand)) is below the 32-byte big-endian winProb word at
+ * `winProb[offset]` (e.g. inside {@link TicketHasher.structWords}, at STRUCT_WIN_PROB_OFFSET).
+ * `digest` must be 32 bytes.
+ */
+export function drawWins(
+  digest: Uint8Array,
+  recipientRand: bigint,
+  winProb: Buffer,
+  offset: number,
+): boolean {
+  writeRand(drawInput, 32, recipientRand);
+  drawInput.set(digest, 0);
+  return keccak256(drawInput).compare(winProb, offset, offset + 32) < 0;
+}
+
+/** abi.encode(recipientRand) into `out` at `offset`; a value outside uint256 is a field error. */
+function writeRand(out: Buffer, offset: number, recipientRand: bigint): void {
+  try {
+    writeUint256(out, offset, recipientRand);
+  } catch (err) {
+    throw uintError("recipientRand", recipientRand, err);
+  }
 }
 
 /**
@@ -80,11 +100,7 @@ export function isWinningTicket(
  */
 export function drawValue(digest: Uint8Array | Hex, recipientRand: bigint): bigint {
   const bytes = digestBytes(digest);
-  try {
-    writeUint256(drawInput, 32, recipientRand);
-  } catch (err) {
-    throw uintError("recipientRand", recipientRand, err);
-  }
+  writeRand(drawInput, 32, recipientRand);
   drawInput.set(bytes, 0);
   return BigInt(toHex(keccak256(drawInput)));
 }
@@ -101,12 +117,11 @@ export function recipientRandHash(rand: bigint): Hex {
   return toHex(recipientRandHashBytes(rand));
 }
 
-/** @internal The commitment as a Buffer. */
+/**
+ * @internal The commitment as a Buffer, the one place it is computed (a fresh Buffer each
+ * call, safe to keep). Throws {@link InvalidTicketFieldError} for a value outside uint256.
+ */
 export function recipientRandHashBytes(rand: bigint): Buffer {
-  try {
-    writeUint256(randWord, 0, rand);
-  } catch (err) {
-    throw uintError("recipientRand", rand, err);
-  }
+  writeRand(randWord, 0, rand);
   return keccak256(randWord);
 }
