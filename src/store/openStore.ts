@@ -1,5 +1,6 @@
 import path from "node:path";
 
+import { InvalidInputError, assertBigint, assertObject, describeValue } from "../inputs.js";
 import { InvalidStoreUrlError } from "./errors.js";
 import { MemoryStore } from "./memory/memoryStore.js";
 import { PostgresStore } from "./postgres/postgresStore.js";
@@ -30,6 +31,23 @@ export interface OpenStoreOptions {
  * ```
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  assertObject(options, "openStore options");
+  if (typeof options.url !== "string") {
+    throw new InvalidStoreUrlError("The store URL must be a string", {
+      details: { field: "url", received: describeValue(options.url) },
+      hint: "Pass url as memory:, sqlite:/path/to/state.db or postgres://user:password@host:5432/database.",
+    });
+  }
+  if (options.blockSize !== undefined) assertBigint(options.blockSize, "blockSize", { min: 1n });
+  if (
+    options.poolSize !== undefined &&
+    (!Number.isSafeInteger(options.poolSize) || options.poolSize < 1)
+  ) {
+    throw new InvalidInputError("poolSize must be a positive integer", {
+      details: { field: "poolSize", received: describeValue(options.poolSize) },
+      hint: "Pass the number of PostgreSQL connections as a whole number ≥ 1 (default 10), or leave it out.",
+    });
+  }
   const url = options.url.trim();
   const blockSize = options.blockSize === undefined ? {} : { blockSize: options.blockSize };
   if (url === "memory:" || url === "memory") return new MemoryStore(blockSize);
