@@ -1,6 +1,13 @@
 import type { TicketBroker } from "../../typechain-types/index.js";
 import { decodeBrokerError } from "../contractErrors.js";
 import type { TicketBrokerError } from "../errors.js";
+import {
+  InvalidInputError,
+  assertHasMethods,
+  assertObject,
+  assertWinningTicket,
+  describeValue,
+} from "../inputs.js";
 import type { WinningTicket } from "../recipient/winnerStore.js";
 
 /** The result of sending winners to the broker: the transaction and the failures by index. */
@@ -39,10 +46,19 @@ export class ContractRedemptionClient implements RedemptionClient {
   readonly #broker: TicketBroker;
 
   constructor(options: { broker: TicketBroker }) {
+    assertObject(options, "ContractRedemptionClient options");
+    assertHasMethods(options.broker, "broker", ["redeemWinningTicket", "redeemWinningTickets"]);
     this.#broker = options.broker;
   }
 
   async redeem(winners: readonly WinningTicket[]): Promise<RedemptionSubmission> {
+    if (!Array.isArray(winners) || winners.length === 0) {
+      throw new InvalidInputError("winners must be a non-empty array of winning tickets", {
+        details: { field: "winners", received: describeValue(winners) },
+        hint: "Pass the winners to redeem as an array of at least one WinningTicket.",
+      });
+    }
+    winners.forEach((w, i) => assertWinningTicket(w, `winners[${i}]`, { checksum: false }));
     const failAll = (err: unknown): RedemptionSubmission => {
       const error = decodeBrokerError(err);
       return { failures: new Map(winners.map((_, i) => [i, error])) };

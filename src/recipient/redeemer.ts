@@ -1,6 +1,14 @@
 import type { BrokerReader } from "../chain/brokerReader.js";
 import type { RedemptionClient } from "../chain/redemptionClient.js";
 import type { TicketBrokerError } from "../errors.js";
+import {
+  InvalidInputError,
+  assertAddress,
+  assertBigint,
+  assertHasMethods,
+  assertObject,
+  describeValue,
+} from "../inputs.js";
 import { loadChainState } from "../redeem/chainState.js";
 import { isPermanentRedemptionError, planRedemption, type PlanWinner } from "../redeem/plan.js";
 import type { StoredWinner, WinnerStore } from "./winnerStore.js";
@@ -75,6 +83,32 @@ export class Redeemer {
     /** Most winners per transaction (default 50). */
     batchSize?: number;
   }) {
+    assertObject(options, "Redeemer options");
+    assertAddress(options.recipient, "recipient");
+    assertHasMethods(options.store, "store", [
+      "list",
+      "markRedeemed",
+      "recordFailure",
+      "markUnredeemable",
+    ]);
+    assertHasMethods(options.reader, "reader", [
+      "now",
+      "senderFunds",
+      "claimableReserve",
+      "highestRedeemedNonce",
+      "signerValidUntil",
+    ]);
+    assertHasMethods(options.client, "client", ["redeem"]);
+    if (options.graceSeconds !== undefined) assertBigint(options.graceSeconds, "graceSeconds");
+    if (
+      options.batchSize !== undefined &&
+      (!Number.isSafeInteger(options.batchSize) || options.batchSize < 1)
+    ) {
+      throw new InvalidInputError("batchSize must be a positive integer", {
+        details: { field: "batchSize", received: describeValue(options.batchSize) },
+        hint: "Pass the most winners per transaction as a whole number ≥ 1 (default 50), or leave it out.",
+      });
+    }
     this.#recipient = options.recipient;
     this.#store = options.store;
     this.#reader = options.reader;

@@ -16,6 +16,7 @@ import {
   TicketBrokerUnauthorizedSigner,
 } from "../contractErrors.js";
 import { TicketBrokerError } from "../errors.js";
+import { assertObject } from "../inputs.js";
 import { MAX_UINT96, hexToBytes, type Hex } from "../internal/bytes.js";
 import { recoverTicketSigner } from "../recoverTicketSigner.js";
 import type { StoredWinner, WinningTicket } from "../recipient/winnerStore.js";
@@ -91,7 +92,10 @@ export class RedemptionPlanMissingStateError extends TicketBrokerError {}
 
 /** Whether a contract error can never pass later for this ticket (else: the sender can fix it). */
 export function isPermanentRedemptionError(error: TicketBrokerError): boolean {
-  return PERMANENT.has(error.code);
+  assertObject(error, "error");
+  // Anything without a contract error's code (a raw provider error) may pass on a retry.
+  const code: unknown = error.code;
+  return typeof code === "string" && PERMANENT.has(code);
 }
 
 /**
