@@ -1,6 +1,6 @@
 /** Service configuration, API keys, rate limits and idempotency hashing, without HTTP. */
 import { expect } from "chai";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -163,5 +163,21 @@ describe("idempotency hash", function () {
     );
     expect(requestHash("r", { a: 1 })).to.not.equal(requestHash("r", { a: 2 }));
     expect(requestHash("r", { a: 1 })).to.not.equal(requestHash("s", { a: 1 }));
+  });
+});
+
+describe("typed clients", function () {
+  it("import nothing at run time but each other and the error base class (no ethers, no fastify)", function () {
+    const dir = "src/services/client";
+    for (const file of readdirSync(dir)) {
+      const source = readFileSync(path.join(dir, file), "utf8");
+      for (const m of source.matchAll(/^(?:import|export)\s+(type\s+)?[^;]*?from\s+"([^"]+)"/gms)) {
+        const [, typeOnly, spec] = m;
+        if (typeOnly !== undefined) continue;
+        expect(spec, `${file} imports ${spec}`).to.match(
+          /^\.\/[\w]+\.js$|^\.\.\/\.\.\/errors\.js$/,
+        );
+      }
+    }
   });
 });
