@@ -223,6 +223,12 @@ export {
   WINNER_STORE_FORMAT,
 } from "./recipient/fileWinnerStore.js";
 export { Recipient, type RecipientPolicy, type ReceivedTicket } from "./recipient/recipient.js";
+// Recipient timing defaults (one source for the recipient, the redeemer, the services and the CLI).
+export {
+  DEFAULT_GRACE_SECONDS,
+  DEFAULT_PARAMS_LIFETIME_SECONDS,
+  DEFAULT_REDEMPTION_WINDOW_SECONDS,
+} from "./recipient/defaults.js";
 export {
   Redeemer,
   ContractRedemptionClient,

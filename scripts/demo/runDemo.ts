@@ -22,6 +22,7 @@ import { ContractBrokerReader } from "../../src/chain/brokerReader.js";
 import { CachedBrokerReader } from "../../src/chain/cachedBrokerReader.js";
 import { WIN_PROB_SCALE } from "../../src/ev.js";
 import { Rational } from "../../src/rational.js";
+import { DEFAULT_PARAMS_LIFETIME_SECONDS } from "../../src/recipient/defaults.js";
 import { Recipient } from "../../src/recipient/recipient.js";
 import { RedeemerDaemon, type RedeemerRoundReport } from "../../src/redeem/daemon.js";
 import { redemptionCalldata } from "../../src/redeem/cost.js";
@@ -396,7 +397,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoSummary> {
         redeemGas: REDEEM_GAS,
         txCostMultiplier: TX_COST_MULTIPLIER,
         targetEV,
-        paramsLifetime: 300n,
+        paramsLifetime: DEFAULT_PARAMS_LIFETIME_SECONDS,
       },
     });
     const paywall = createLotteryPaywall({

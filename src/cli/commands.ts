@@ -1,6 +1,7 @@
 import { getAddress, isAddress } from "ethers";
 
 import { ContractBrokerReader } from "../chain/brokerReader.js";
+import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
 import { FileWinnerStore } from "../recipient/fileWinnerStore.js";
 import { ContractRedemptionClient, Redeemer } from "../recipient/redeemer.js";
 import type { StoredWinner, WinnerStatus } from "../recipient/winnerStore.js";
@@ -383,7 +384,9 @@ async function redeemDryRun(
  */
 async function redeem(ctx: CliContext, deps: CliDeps, input: CommandInput): Promise<CommandResult> {
   const batchSize = positiveInteger(input, "--batch-size", DEFAULT_BATCH_SIZE, 500);
-  const graceSeconds = BigInt(positiveInteger(input, "--grace-seconds", 60, 86_400 * 365));
+  const graceSeconds = BigInt(
+    positiveInteger(input, "--grace-seconds", Number(DEFAULT_GRACE_SECONDS), 86_400 * 365),
+  );
   const signer = await ctx.getSigner();
   const recipient = getAddress(await signer.getAddress()) as `0x${string}`;
   if (input.dryRun) return redeemDryRun(ctx, input, recipient, batchSize, graceSeconds);
@@ -810,7 +813,7 @@ export const commands: Readonly<Record<CommandId, Command>> = {
     ],
     validate(input) {
       positiveInteger(input, "--batch-size", DEFAULT_BATCH_SIZE, 500);
-      positiveInteger(input, "--grace-seconds", 60, 86_400 * 365);
+      positiveInteger(input, "--grace-seconds", Number(DEFAULT_GRACE_SECONDS), 86_400 * 365);
     },
     run: redeem,
   },

@@ -2,6 +2,7 @@
  * Every piece of text the `ticketbroker` command line shows a person: help, results, progress
  * and errors. Commands never build user-facing sentences themselves.
  */
+import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
 
 const AMOUNT_FORMS = "1.5eth, 20gwei or 1000wei";
 
@@ -233,7 +234,7 @@ ${KEYS}`;
     dryRun: "show what would be sent and its gas estimate; send nothing",
     json: "print the result (or the error) as JSON on stdout",
     batchSize: "most tickets per transaction (default 20)",
-    graceSeconds: "seconds after a params deadline before its tickets are due (default 60)",
+    graceSeconds: `seconds after a params deadline before its tickets are due (default ${DEFAULT_GRACE_SECONDS})`,
     status: "only winners with this status: pending, redeemed or unredeemable",
     to: "where the earnings go (default: your account)",
     deposit: "amount for the deposit",

@@ -28,6 +28,11 @@ import {
 } from "./errors.js";
 import { issueTicketParams } from "./issueTicketParams.js";
 import { deriveRecipientRand } from "./recipientRand.js";
+import {
+  DEFAULT_GRACE_SECONDS,
+  DEFAULT_PARAMS_LIFETIME_SECONDS,
+  DEFAULT_REDEMPTION_WINDOW_SECONDS,
+} from "./defaults.js";
 import { ReplayPolicy } from "./replayPolicy.js";
 import { MemoryReplayStore, type ReplayStore } from "./replayStore.js";
 import type { WinnerStore } from "./winnerStore.js";
@@ -40,11 +45,11 @@ export interface RecipientPolicy {
   readonly txCostMultiplier?: bigint;
   /** EV in wei each ticket must carry at least. */
   readonly targetEV: Rational | bigint;
-  /** Seconds from issuance to the params' issuance deadline (default 300). */
+  /** Seconds from issuance to the params' issuance deadline (default {@link DEFAULT_PARAMS_LIFETIME_SECONDS}). */
   readonly paramsLifetime?: bigint;
-  /** Seconds after the deadline (+ grace) during which winners can be redeemed (default 86,400). */
+  /** Seconds after the deadline (+ grace) during which winners can be redeemed (default {@link DEFAULT_REDEMPTION_WINDOW_SECONDS}). */
   readonly redemptionWindow?: bigint;
-  /** Seconds after the params deadline during which late tickets are still accepted (default 60). */
+  /** Seconds after the params deadline during which late tickets are still accepted (default {@link DEFAULT_GRACE_SECONDS}). */
   readonly graceSeconds?: bigint;
   /** Most tickets accepted on one params set (default 100,000). */
   readonly maxTicketsPerParams?: number;
@@ -157,9 +162,9 @@ export class Recipient {
     this.#policy = {
       redeemGas: p.redeemGas,
       targetEV: p.targetEV,
-      paramsLifetime: p.paramsLifetime ?? 300n,
-      redemptionWindow: p.redemptionWindow ?? 86_400n,
-      graceSeconds: p.graceSeconds ?? 60n,
+      paramsLifetime: p.paramsLifetime ?? DEFAULT_PARAMS_LIFETIME_SECONDS,
+      redemptionWindow: p.redemptionWindow ?? DEFAULT_REDEMPTION_WINDOW_SECONDS,
+      graceSeconds: p.graceSeconds ?? DEFAULT_GRACE_SECONDS,
       maxTicketsPerParams: p.maxTicketsPerParams ?? 100_000,
       ...(p.txCostMultiplier === undefined ? {} : { txCostMultiplier: p.txCostMultiplier }),
     };

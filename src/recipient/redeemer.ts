@@ -11,6 +11,7 @@ import {
 } from "../inputs.js";
 import { loadChainState } from "../redeem/chainState.js";
 import { isPermanentRedemptionError, planRedemption, type PlanWinner } from "../redeem/plan.js";
+import { DEFAULT_GRACE_SECONDS } from "./defaults.js";
 import type { StoredWinner, WinnerStore } from "./winnerStore.js";
 
 export {
@@ -78,7 +79,7 @@ export class Redeemer {
     store: WinnerStore;
     reader: BrokerReader;
     client: RedemptionClient;
-    /** For winners stored without `redeemableAt`: the Recipient's grace period (default 60). */
+    /** For winners stored without `redeemableAt`: the Recipient's grace period (default {@link DEFAULT_GRACE_SECONDS}). */
     graceSeconds?: bigint;
     /** Most winners per transaction (default 50). */
     batchSize?: number;
@@ -113,7 +114,7 @@ export class Redeemer {
     this.#store = options.store;
     this.#reader = options.reader;
     this.#client = options.client;
-    this.#graceSeconds = options.graceSeconds ?? 60n;
+    this.#graceSeconds = options.graceSeconds ?? DEFAULT_GRACE_SECONDS;
     this.#batchSize = Math.max(1, options.batchSize ?? 50);
   }
 

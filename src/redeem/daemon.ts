@@ -49,7 +49,7 @@ export interface RedeemerOptions {
   readonly chainId: bigint;
   /** Read the L1 cost component from the NodeInterface. Default: chain id 42161 or 421614. */
   readonly arbitrum?: boolean;
-  /** For winners stored without `redeemableAt`: the recipient's grace period. Default 60. */
+  /** For winners stored without `redeemableAt`: the recipient's grace period. Default 60 s (DEFAULT_GRACE_SECONDS). */
   readonly graceSeconds?: bigint;
   readonly economics?: RedemptionEconomics;
   readonly transactions?: TransactionSettings;

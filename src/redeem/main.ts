@@ -13,6 +13,7 @@ import { createProvider } from "../chain/cachedBrokerReader.js";
 import { TicketBrokerError } from "../errors.js";
 import type { Hex } from "../internal/bytes.js";
 import { openStore } from "../store/openStore.js";
+import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
 import { readTicketDomain } from "../ticketTypes.js";
 import { TicketBroker__factory } from "../../typechain-types/index.js";
 import { runRedeemer } from "./daemon.js";
@@ -143,7 +144,7 @@ export function loadRedeemerConfig(args: {
     expiryMarginSeconds: integer("expiryMarginSeconds", "3600"),
     maxBatchSize: Number(integer("maxBatchSize", "50")),
     confirmations: Number(integer("confirmations", "1")),
-    graceSeconds: integer("graceSeconds", "60"),
+    graceSeconds: integer("graceSeconds", String(DEFAULT_GRACE_SECONDS)),
   };
 }
 

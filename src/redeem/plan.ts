@@ -19,6 +19,7 @@ import { TicketBrokerError } from "../errors.js";
 import { assertObject } from "../inputs.js";
 import { MAX_UINT96, hexToBytes, type Hex } from "../internal/bytes.js";
 import { recoverTicketSigner } from "../recoverTicketSigner.js";
+import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
 import type { StoredWinner, WinningTicket } from "../recipient/winnerStore.js";
 import type { TicketHasher } from "../ticketDigest.js";
 import { checkTicketFunds, validateTicket } from "../validateTicket.js";
@@ -172,7 +173,7 @@ export function planRedemption(args: {
   chain: ReadonlyMap<string, SenderChainState>;
   /** Chain time (latest block timestamp), Unix seconds. */
   now: bigint;
-  /** Used only for winners without `redeemableAt`: the recipient's grace period (default 60). */
+  /** Used only for winners without `redeemableAt`: the recipient's grace period (default {@link DEFAULT_GRACE_SECONDS}). */
   graceSeconds?: bigint;
   /**
    * The broker's EIP-712 hasher. With it, each due-looking winner also passes
@@ -182,7 +183,7 @@ export function planRedemption(args: {
   hasher?: TicketHasher;
 }): RedemptionPlan {
   const { recipient, now } = args;
-  const grace = args.graceSeconds ?? 60n;
+  const grace = args.graceSeconds ?? DEFAULT_GRACE_SECONDS;
   const unredeemable: { winner: PlanWinner; error: TicketBrokerContractError }[] = [];
   const blocked: { winner: PlanWinner; error: TicketBrokerContractError }[] = [];
   const waiting: { winner: PlanWinner; reason: WaitingReason; until?: bigint }[] = [];

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { Type, type Static, type TObject, type TSchema } from "typebox";
 import { Value } from "typebox/value";
 
+import { DEFAULT_PARAMS_LIFETIME_SECONDS } from "../../recipient/defaults.js";
 import { ServiceConfigError } from "./errors.js";
 
 const Wei = (description: string, def?: string) =>
@@ -114,7 +115,10 @@ export const PayeeConfigSchema = Type.Object({
   priceUnit: Type.Union([Type.Literal("pixel"), Type.Literal("second"), Type.Literal("request")], {
     default: "pixel",
   }),
-  paramsLifetimeSeconds: Type.Integer({ minimum: 10, default: 300 }),
+  paramsLifetimeSeconds: Type.Integer({
+    minimum: 10,
+    default: Number(DEFAULT_PARAMS_LIFETIME_SECONDS),
+  }),
   toleranceWei: Wei("How far below zero a debit may take a session", "0"),
   maxTicketsPerPayment: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
   redeemer: Type.Union([Type.Literal("in-process"), Type.Literal("external")], {
