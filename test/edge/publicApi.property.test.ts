@@ -15,6 +15,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { Registry } from "prom-client";
+
 import * as lib from "../../src/index.js";
 import type { TicketBroker } from "../../typechain-types/index.js";
 import {
@@ -179,7 +181,89 @@ function ticketSender(): lib.TicketSender {
 
 const recipientPolicy = { redeemGas: 100_000n, targetEV: 10n ** 12n };
 
+// The redemption engine: a chain answered by a fake JSON-RPC.
+const fakeRpc = {
+  send: (method: string): Promise<unknown> => {
+    switch (method) {
+      case "eth_feeHistory":
+        return Promise.resolve({ baseFeePerGas: ["0x5f5e100"], reward: [["0x1"]] });
+      case "eth_gasPrice":
+        return Promise.resolve("0x5f5e100");
+      case "eth_estimateGas":
+        return Promise.resolve("0x186a0");
+      case "eth_chainId":
+        return Promise.resolve("0x66eee");
+      case "eth_getTransactionCount":
+        return Promise.resolve("0x0");
+      default:
+        return Promise.reject(new Error(`fake RPC: ${method} not answered`));
+    }
+  },
+};
+const fees = { baseFeePerGas: 10n ** 8n, maxPriorityFeePerGas: 1n, maxFeePerGas: 2n * 10n ** 8n };
+const curve = {
+  fixedGas: 50_000n,
+  perTicketGas: 30_000n,
+  fixedL1Gas: 0n,
+  perTicketL1Gas: 0n,
+  gasPrice: 10n ** 8n,
+  fees,
+  sampledSize: 2,
+};
+const chainState = () =>
+  new Map([
+    [
+      senderSigner.address.toLowerCase(),
+      { funds, claimable: 0n, highestRedeemedNonce: 0n, signerValidUntil: new Map() },
+    ],
+  ]);
+const txSigner = {
+  getAddress: () => Promise.resolve(recipientAddress),
+  signTransaction: () => Promise.resolve("0x00"),
+};
+function redeemerOptions(): Record<string, unknown> {
+  return {
+    recipient: recipientAddress,
+    store: new lib.MemoryDurableWinnerStore(),
+    reader: new FakeReader(),
+    rpc: fakeRpc,
+    signer: txSigner,
+    broker: domain.verifyingContract,
+    chainId: 421614n,
+    intervalMs: 60_000,
+  };
+}
+const challenge = {
+  url: "http://127.0.0.1:1/x",
+  params,
+  session: "s1",
+  balance: 0n,
+  price: 10n ** 12n,
+  amount: 10n ** 12n,
+};
+const headSource = {
+  getBlock: () =>
+    Promise.resolve({ number: 1, timestamp: 1_000_000, hash: `0x${"11".repeat(32)}` }),
+  getBlockNumber: () => Promise.resolve(1),
+};
+function paywallOptions(): Record<string, unknown> {
+  return {
+    recipient: fixtureRecipient({ reader: new FakeReader(), policy: recipientPolicy }),
+    sessions: new lib.MemorySessionStore(),
+    chainId: 421614n,
+    price: 10n ** 12n,
+    gasPrice: () => Promise.resolve(10n ** 8n),
+    sessionSecret: new Uint8Array(32).fill(1),
+  };
+}
+
 let tmp = "";
+let sqliteStore: lib.SqliteStore | undefined;
+/** One SQLite store in a temporary file, shared by the SQLite entries. */
+function sqlite(): lib.SqliteStore {
+  sqliteStore ??= lib.SqliteStore.open({ file: path.join(tmp, "store.db") });
+  return sqliteStore;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Entry points
@@ -586,6 +670,398 @@ const entries: Entry[] = [
     ],
     call: ctor(lib.PriceFeed),
   },
+  // the redemption engine
+  {
+    name: "planRedemption",
+    valid: [
+      { recipient: recipientAddress, winners: [winner], chain: chainState(), now: 1_000_000n },
+    ],
+    call: fn(lib.planRedemption),
+  },
+  { name: "delegatedSigners", valid: [[winner]], call: fn(lib.delegatedSigners) },
+  { name: "winnerSigner", valid: [winner], call: fn(lib.winnerSigner) },
+  {
+    name: "isPermanentRedemptionError",
+    valid: [new lib.TicketBrokerTicketExpired({ expiry: 1n, timestamp: 2n })],
+    call: fn(lib.isPermanentRedemptionError),
+  },
+  {
+    name: "loadChainState",
+    valid: [{ reader: new FakeReader(), recipient: recipientAddress, winners: [winner] }],
+    call: fn(lib.loadChainState),
+  },
+  { name: "readFees", valid: [fakeRpc], call: fn(lib.readFees) },
+  { name: "effectiveGasPrice", valid: [fees], call: fn(lib.effectiveGasPrice) },
+  {
+    name: "redemptionCalldata",
+    valid: [[winner], { batch: true }],
+    call: fn(lib.redemptionCalldata),
+  },
+  { name: "isArbitrum", valid: [421614n], call: fn(lib.isArbitrum) },
+  {
+    name: "estimateRedemptionCost",
+    valid: [
+      {
+        rpc: fakeRpc,
+        broker: domain.verifyingContract,
+        from: recipientAddress,
+        calldata: "0x1234",
+        fees,
+      },
+    ],
+    call: fn(lib.estimateRedemptionCost),
+  },
+  { name: "costAt", valid: [curve, 3], call: fn(lib.costAt) },
+  {
+    name: "measureCostCurve",
+    valid: [
+      {
+        rpc: fakeRpc,
+        broker: domain.verifyingContract,
+        from: recipientAddress,
+        winners: [winner, storeTestWinner(2n)],
+        sampleSize: 2,
+      },
+    ],
+    call: fn(lib.measureCostCurve),
+  },
+  { name: "maxBatchSize", valid: [curve, { maxBatchSize: 10 }], call: fn(lib.maxBatchSize) },
+  {
+    name: "decideRedemption",
+    valid: [
+      {
+        due: [{ winner, payableUntil: 2_000_000n, fromReserve: 0n }],
+        curve,
+        now: 1_000_000n,
+        economics: { marginBps: 100n },
+      },
+    ],
+    call: fn(lib.decideRedemption),
+  },
+  {
+    name: "RedemptionTransactions",
+    valid: [
+      {
+        rpc: fakeRpc,
+        signer: txSigner,
+        broker: domain.verifyingContract,
+        chainId: 421614n,
+        store: new lib.MemoryDurableWinnerStore(),
+      },
+    ],
+    call: ctor(lib.RedemptionTransactions),
+  },
+  { name: "RedeemerDaemon", valid: [redeemerOptions()], call: ctor(lib.RedeemerDaemon) },
+  { name: "redeemOnce", valid: [redeemerOptions()], call: fn(lib.redeemOnce), runs: 200 },
+  {
+    name: "runRedeemer",
+    valid: [redeemerOptions()],
+    call: (a) => lib.runRedeemer(a[0] as never).stop(),
+    runs: 200,
+  },
+  {
+    name: "prometheusRedeemerMetrics",
+    valid: [new Registry()],
+    // A fresh registry per call: one registry holds each metric once.
+    call: (a) =>
+      lib.prometheusRedeemerMetrics((a[0] instanceof Registry ? new Registry() : a[0]) as never),
+  },
+  {
+    name: "loadRedeemerConfig",
+    valid: [
+      {
+        env: {
+          TICKETBROKER_RPC_URL: "http://127.0.0.1:1",
+          TICKETBROKER_BROKER: domain.verifyingContract,
+          TICKETBROKER_STORE_URL: "memory:",
+        },
+        flags: { maxBatchSize: "20" },
+      },
+    ],
+    call: fn(lib.loadRedeemerConfig),
+  },
+  {
+    name: "startRedeemer",
+    // Without TICKETBROKER_REDEEMER_KEY it stops before any connection.
+    valid: [
+      {
+        env: {
+          TICKETBROKER_RPC_URL: "http://127.0.0.1:1",
+          TICKETBROKER_BROKER: domain.verifyingContract,
+          TICKETBROKER_STORE_URL: "memory:",
+        },
+        args: ["--max-batch-size", "20"],
+      },
+    ],
+    call: fn(lib.startRedeemer),
+    runs: 200,
+  },
+
+  // replay, cached chain reads, stores
+  { name: "MemoryReplayStore", valid: [{ durable: true }], call: ctor(lib.MemoryReplayStore) },
+  ...(
+    [
+      [
+        "record",
+        {
+          recipient: recipientAddress,
+          sender: senderSigner.address,
+          paramsKey: "k1",
+          nonce: 3n,
+          closesAt: 2_000_000n,
+          maxPerParams: 10,
+          now: 1_000_000n,
+        },
+      ],
+      [
+        "forget",
+        { recipient: recipientAddress, sender: senderSigner.address, paramsKey: "k1", nonce: 3n },
+      ],
+      ["floor", { recipient: recipientAddress, sender: senderSigner.address, now: 1_000_000n }],
+      ["raiseFloor", { recipient: recipientAddress, sender: senderSigner.address, floor: 2n }],
+      ["prune", 1_000_000n],
+    ] as const
+  ).map(([m, arg]): Entry => ({
+    name: `MemoryReplayStore#${m}`,
+    valid: [arg],
+    call: (a) =>
+      (new lib.MemoryReplayStore()[m] as (x: unknown) => unknown).call(
+        new lib.MemoryReplayStore(),
+        a[0],
+      ),
+  })),
+  {
+    name: "ReplayPolicy",
+    valid: [
+      {
+        store: new lib.MemoryReplayStore(),
+        recipient: recipientAddress,
+        runId: "0x0102030405060708",
+        graceSeconds: 60n,
+        maxTicketsPerParams: 100,
+      },
+    ],
+    call: ctor(lib.ReplayPolicy),
+  },
+  {
+    name: "CachedBrokerReader",
+    valid: [{ reader: new FakeReader(), provider: headSource, pollMs: 1000, maxAgeBlocks: 2 }],
+    call: ctor(lib.CachedBrokerReader),
+  },
+  {
+    name: "createProvider",
+    valid: ["http://127.0.0.1:1", { chainId: 421614n, batchMaxCount: 1 }],
+    call: (a) => {
+      const provider = lib.createProvider(...(a as Parameters<typeof lib.createProvider>));
+      provider.destroy();
+    },
+  },
+  { name: "MemoryLeaderLock", valid: ["scope"], call: ctor(lib.MemoryLeaderLock) },
+  {
+    name: "MemoryLeaderLock#tryAcquire",
+    valid: ["redeemer:x"],
+    call: (a) => new lib.MemoryLeaderLock(`t${Math.random()}`).tryAcquire(a[0] as string),
+  },
+  {
+    name: "MemoryPaymentLedger#record",
+    valid: [
+      {
+        idempotencyKey: "k",
+        clientId: "c",
+        requestHash: "h",
+        sender: senderSigner.address,
+        recipient: recipientAddress,
+        sessionId: "s",
+        evWei: 10n,
+        response: { ok: true },
+        createdAt: 1n,
+      },
+    ],
+    call: (a) => new lib.MemoryPaymentLedger().record(a[0] as never),
+  },
+  {
+    name: "MemoryPaymentLedger#spentSince",
+    valid: ["c", 0n],
+    call: (a) => new lib.MemoryPaymentLedger().spentSince(a[0] as string, a[1] as bigint),
+  },
+  {
+    name: "MemorySessionStore#credit",
+    valid: [{ sessionId: "s", amount: lib.Rational.of(5n), creditId: "c1" }],
+    call: (a) => new lib.MemorySessionStore().credit(a[0] as never),
+  },
+  {
+    name: "MemorySessionStore#debit",
+    valid: [{ sessionId: "s", amount: lib.Rational.of(0n), tolerance: lib.Rational.of(1n) }],
+    call: (a) => new lib.MemorySessionStore().debit(a[0] as never),
+  },
+  {
+    name: "MemorySessionStore#close",
+    valid: [{ sessionId: "s", reason: "done" }],
+    call: (a) => new lib.MemorySessionStore().close(a[0] as never),
+  },
+  {
+    name: "MemoryDurableWinnerStore#add",
+    valid: [winner],
+    call: (a) => new lib.MemoryDurableWinnerStore().add(a[0] as never),
+  },
+  {
+    name: "MemoryDurableWinnerStore#markSubmitted",
+    valid: [
+      {
+        digests: [winner.digest],
+        txHash: `0x${"22".repeat(32)}`,
+        accountNonce: 0,
+        maxFeePerGas: 2n,
+        maxPriorityFeePerGas: 1n,
+        block: 1n,
+      },
+    ],
+    call: async (a) => {
+      const store = new lib.MemoryDurableWinnerStore();
+      await store.add(winner);
+      await store.markSubmitted(a[0] as never);
+    },
+  },
+  {
+    name: "MemoryDurableWinnerStore#markPendingAgain",
+    valid: [{ digests: [winner.digest], reason: "dropped" }],
+    call: (a) => new lib.MemoryDurableWinnerStore().markPendingAgain(a[0] as never),
+  },
+  {
+    name: "MemoryDurableWinnerStore#pendingFaceValue",
+    valid: [{ sender: senderSigner.address, recipient: recipientAddress }],
+    call: (a) => new lib.MemoryDurableWinnerStore().pendingFaceValue(a[0] as never),
+  },
+  {
+    name: "MemoryStore",
+    valid: [{ blockSize: 10n, lockScope: "s" }],
+    call: async (a) => new lib.MemoryStore(a[0] as never).close(),
+  },
+  {
+    name: "SqliteStore.open",
+    valid: [{ file: ":memory:", blockSize: 10n }],
+    call: (a) => lib.SqliteStore.open(a[0] as never).close(),
+    runs: 100,
+  },
+  {
+    name: "SqliteStore#ledger.record",
+    valid: [
+      {
+        idempotencyKey: "k",
+        clientId: "c",
+        requestHash: "h",
+        sender: senderSigner.address,
+        recipient: recipientAddress,
+        sessionId: "s",
+        evWei: 10n,
+        response: { ok: true },
+        createdAt: 1n,
+      },
+    ],
+    call: (a) => sqlite().ledger.record(a[0] as never),
+    runs: 200,
+  },
+  {
+    name: "SqliteStore#replay.record",
+    valid: [
+      {
+        recipient: recipientAddress,
+        sender: senderSigner.address,
+        paramsKey: "k1",
+        nonce: 3n,
+        closesAt: 2_000_000n,
+        maxPerParams: 10,
+        now: 1_000_000n,
+      },
+    ],
+    call: (a) => sqlite().replay.record(a[0] as never),
+    runs: 200,
+  },
+  {
+    name: "SqliteStore#sessions.credit",
+    valid: [{ sessionId: "s", amount: lib.Rational.of(5n), creditId: "c1" }],
+    call: (a) => sqlite().sessions.credit(a[0] as never),
+    runs: 200,
+  },
+  {
+    name: "SqliteStore#winners.add",
+    valid: [winner],
+    call: (a) => sqlite().winners.add(a[0] as never),
+    runs: 200,
+  },
+  {
+    name: "SqliteStore#nonces.reserve",
+    valid: [{ sender: senderSigner.address, recipient: recipientAddress }],
+    call: (a) => sqlite().nonces.reserve(a[0] as never),
+    runs: 200,
+  },
+  {
+    name: "PostgresStore.open",
+    // Nothing listens on port 1: the valid call fails to connect, as a typed error.
+    valid: [{ url: "postgres://user:secret@127.0.0.1:1/db", poolSize: 1 }],
+    call: async (a) => (await lib.PostgresStore.open(a[0] as never)).close(),
+    runs: 30,
+  },
+  {
+    name: "importFileStores",
+    valid: [{ into: new lib.MemoryStore() }],
+    call: fn(lib.importFileStores),
+    runs: 100,
+  },
+
+  // x402
+  { name: "encodeX402Header", valid: [{ x402Version: 2 }], call: fn(lib.encodeX402Header) },
+  { name: "decodeX402Header", valid: ["eyJ4IjoxfQ=="], call: fn(lib.decodeX402Header) },
+  { name: "createLotteryPaywall", valid: [paywallOptions()], call: fn(lib.createLotteryPaywall) },
+  {
+    name: "refusalResponse",
+    valid: [{ status: 402, headers: { "content-type": "application/json" }, body: { a: 1 } }],
+    call: fn(lib.refusalResponse),
+  },
+  {
+    name: "lotteryPaywallPlugin",
+    valid: [
+      { addHook: () => undefined, decorateRequest: () => undefined },
+      { paywall: lib.createLotteryPaywall(paywallOptions() as never) },
+    ],
+    call: (a) => (lib.lotteryPaywallPlugin as (...x: unknown[]) => unknown)(...a),
+  },
+  {
+    name: "wrapFetchWithLottery",
+    valid: [
+      () => Promise.resolve(new Response("ok")),
+      {
+        sender: senderSigner.address,
+        pay: () => Promise.reject(new Error("unused")),
+        maxPrice: 10n,
+      },
+    ],
+    call: async (a) => {
+      const f = lib.wrapFetchWithLottery(...(a as Parameters<typeof lib.wrapFetchWithLottery>));
+      await f("http://127.0.0.1:1/x");
+    },
+  },
+  {
+    name: "payWithTicketSender",
+    valid: [ticketSender(), {}],
+    call: async (a) => {
+      const pay = lib.payWithTicketSender(...(a as Parameters<typeof lib.payWithTicketSender>));
+      await pay(challenge as never);
+    },
+  },
+  {
+    name: "payWithSigner",
+    valid: [
+      {
+        pay: () =>
+          Promise.resolve({ sender: senderSigner.address, nothingToPay: true, tickets: [] }),
+      },
+    ],
+    call: async (a) => {
+      const pay = lib.payWithSigner(a[0] as never);
+      await pay(challenge as never);
+    },
+  },
 ];
 
 /** Exports that are functions or classes but take no caller input. */
@@ -601,66 +1077,64 @@ const NO_INPUT: Record<string, string> = {
  * once the file is fixed, until its line here is removed.
  */
 const KNOWN_GAPS: Record<string, string> = {
+  planRedemption: "to fix",
+  delegatedSigners: "to fix",
+  winnerSigner: "to fix",
+  loadChainState: "to fix",
+  readFees: "to fix",
+  effectiveGasPrice: "to fix",
+  redemptionCalldata: "to fix",
+  estimateRedemptionCost: "to fix",
+  costAt: "to fix",
+  measureCostCurve: "to fix",
+  maxBatchSize: "to fix",
+  decideRedemption: "to fix",
+  RedemptionTransactions: "to fix",
+  RedeemerDaemon: "to fix",
+  redeemOnce: "to fix",
+  runRedeemer: "to fix",
+  prometheusRedeemerMetrics: "to fix",
+  loadRedeemerConfig: "to fix",
+  startRedeemer: "to fix",
+  "MemoryReplayStore#record": "to fix",
+  "MemoryReplayStore#forget": "to fix",
+  "MemoryReplayStore#floor": "to fix",
+  "MemoryReplayStore#raiseFloor": "to fix",
+  ReplayPolicy: "to fix",
+  CachedBrokerReader: "to fix",
+  createProvider: "to fix",
+  "MemoryLeaderLock#tryAcquire": "to fix",
+  "MemoryPaymentLedger#record": "to fix",
+  "MemorySessionStore#credit": "to fix",
+  "MemorySessionStore#debit": "to fix",
+  "MemorySessionStore#close": "to fix",
+  "MemoryDurableWinnerStore#add": "to fix",
+  "MemoryDurableWinnerStore#markSubmitted": "to fix",
+  "MemoryDurableWinnerStore#markPendingAgain": "to fix",
+  "MemoryDurableWinnerStore#pendingFaceValue": "to fix",
+  "SqliteStore.open": "to fix",
+  "SqliteStore#ledger.record": "to fix",
+  "SqliteStore#replay.record": "to fix",
+  "SqliteStore#sessions.credit": "to fix",
+  "SqliteStore#winners.add": "to fix",
+  "SqliteStore#nonces.reserve": "to fix",
+  "PostgresStore.open": "to fix",
+  importFileStores: "to fix",
+  encodeX402Header: "to fix",
+  decodeX402Header: "to fix",
+  createLotteryPaywall: "to fix",
+  refusalResponse: "to fix",
+  lotteryPaywallPlugin: "to fix",
+  wrapFetchWithLottery: "to fix",
+  payWithTicketSender: "to fix",
+  payWithSigner: "to fix",
 };
 
 /**
  * Exports added after this list was written, still to be given an entry above (with a valid
  * call). Each shows as pending; the completeness check fails for any export in neither list.
  */
-const NOT_YET_LISTED: Record<string, string> = Object.fromEntries(
-  [
-    "RedeemerDaemon",
-    "RedemptionTransactions",
-    "costAt",
-    "decideRedemption",
-    "delegatedSigners",
-    "effectiveGasPrice",
-    "estimateRedemptionCost",
-    "isArbitrum",
-    "isPermanentRedemptionError",
-    "loadChainState",
-    "loadRedeemerConfig",
-    "maxBatchSize",
-    "measureCostCurve",
-    "planRedemption",
-    "prometheusRedeemerMetrics",
-    "readFees",
-    "redeemOnce",
-    "redemptionCalldata",
-    "runRedeemer",
-    "startRedeemer",
-    "winnerSigner",
-  ]
-    .map((name) => [name, "the redeemer engine and process entry"])
-    .concat(
-      [
-        "CachedBrokerReader",
-        "createProvider",
-        "ReplayPolicy",
-        "MemoryReplayStore",
-        "MemoryDurableWinnerStore",
-        "MemoryLeaderLock",
-        "MemoryPaymentLedger",
-        "MemorySessionStore",
-        "MemoryStore",
-        "PostgresStore",
-        "SqliteStore",
-        "importFileStores",
-      ].map((name) => [name, "stores, replay and the cached chain reader"]),
-    )
-    .concat(
-      [
-        "createLotteryPaywall",
-        "decodeX402Header",
-        "encodeX402Header",
-        "lotteryPaywallPlugin",
-        "payWithTicketSender",
-        "refusalResponse",
-        "wrapFetchWithLottery",
-        "payWithSigner",
-      ].map((name) => [name, "x402"]),
-    ),
-);
+const NOT_YET_LISTED: Record<string, string> = {};
 
 describe("edge: every public entry point throws only TicketBrokerErrors", function () {
   this.timeout(300_000);
@@ -669,6 +1143,7 @@ describe("edge: every public entry point throws only TicketBrokerErrors", functi
     tmp = await mkdtemp(path.join(tmpdir(), "public-api-"));
   });
   after(async function () {
+    await sqliteStore?.close();
     await rm(tmp, { recursive: true, force: true });
   });
 
