@@ -316,6 +316,10 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     const payeeClient = new PayeeClient({ baseUrl: payeeUrl!, apiKey: KEYS.gateway });
     const workServer = new PayeeClient({ baseUrl: payeeUrl!, apiKey: KEYS.work });
     expect((await signerClient.sender()).sender).to.equal(gateway.address);
+    for (const url of [signerUrl!, payeeUrl!]) {
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status, `${url}/readyz: ${await ready.text()}`).to.equal(200);
+    }
 
     let tickets = 0;
     let winners = 0;
@@ -323,6 +327,7 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     let nothingToPay = 0;
     let signedEV = Rational.ZERO;
     const acceptedEV = new Map<string, Rational>();
+    const nonces = new Set<string>();
     const signerSessions = new Map<
       string,
       { balance: string; credited: string; debited: string }
@@ -346,6 +351,7 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
           nothingToPay++;
         } else {
           for (const t of signed.tickets) {
+            nonces.add(t.ticket.senderNonce);
             const ev = ticketEV(BigInt(t.ticket.faceValue), BigInt(t.ticket.winProb));
             signedEV = signedEV.add(ev);
             expectedWinners = expectedWinners.add(
@@ -394,6 +400,8 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     }
     expect(credited.equals(signedEV)).to.equal(true);
     expect(tickets).to.be.greaterThan(SEGMENTS / 2);
+    // The signer allocated every nonce once across the concurrent sessions.
+    expect(nonces.size).to.equal(tickets);
     expect(nothingToPay, "no segment was paid from credit").to.be.greaterThan(0);
     const metrics = await (await fetch(`${payeeUrl}/metrics`)).text();
     expect(metrics).to.match(new RegExp(`^ticketbroker_payee_winners_total ${winners}$`, "m"));
