@@ -74,6 +74,8 @@ function startWorker(args: string[]): Worker {
 async function finished(w: Worker): Promise<void> {
   const { code, signal, stderr } = await w.exited;
   expect({ code, signal }, stderr).to.deep.equal({ code: 0, signal: null });
+  // Nothing on stderr: in particular not node:sqlite's ExperimentalWarning, which the store hides.
+  expect(stderr).to.equal("");
 }
 
 function values(lines: readonly string[], tag: string): bigint[] {
