@@ -20,6 +20,37 @@ import type { NonceAllocator } from "./nonceAllocator.js";
 import { MAX_SENDER_NONCE } from "./nonceStore.js";
 import { validateTicketParams, type SenderLimits } from "./validateTicketParams.js";
 
+type BrokerDomain = { chainId: bigint; verifyingContract: `0x${string}` };
+
+/**
+ * The chain and broker the sender signs for: the hasher's domain. A `domain` passed beside it
+ * (the deprecated option) must name the same chain and broker.
+ */
+function signingDomain(hasher: TicketHasher, given: BrokerDomain | undefined): BrokerDomain {
+  const own = (hasher as { domain?: unknown }).domain;
+  if (given === undefined) {
+    assertBrokerDomain(own, "hasher.domain");
+    return { chainId: own.chainId, verifyingContract: own.verifyingContract };
+  }
+  assertBrokerDomain(given, "domain");
+  if (own === undefined) return given;
+  assertBrokerDomain(own, "hasher.domain");
+  if (
+    own.chainId !== given.chainId ||
+    own.verifyingContract.toLowerCase() !== given.verifyingContract.toLowerCase()
+  ) {
+    throw new InvalidInputError("domain names another chain or broker than the hasher", {
+      details: {
+        field: "domain",
+        domain: { chainId: given.chainId, verifyingContract: given.verifyingContract },
+        hasherDomain: { chainId: own.chainId, verifyingContract: own.verifyingContract },
+      },
+      hint: "Omit domain: the TicketSender takes it from the hasher (new TicketHasher(await readTicketDomain(broker))).",
+    });
+  }
+  return { chainId: own.chainId, verifyingContract: own.verifyingContract };
+}
+
 /** A sender's limits: per-ticket EV, per-payment EV and the deposit multiplier. */
 export interface TicketSenderLimits extends SenderLimits {
   /** Largest summed EV in wei of the tickets of one payment; omit for no limit. */
@@ -57,8 +88,13 @@ export class TicketSender {
   constructor(options: {
     sender: `0x${string}`;
     signer: TicketSigner;
+    /** The broker's EIP-712 hasher; its `domain` is the chain and broker params must name. */
     hasher: TicketHasher;
-    domain: { chainId: bigint; verifyingContract: `0x${string}` };
+    /**
+     * @deprecated The hasher carries the domain; omit this. Still accepted: when given it must
+     * name the hasher's chain id and broker, else the constructor throws InvalidInputError.
+     */
+    domain?: { chainId: bigint; verifyingContract: `0x${string}` };
     reader: BrokerReader;
     nonces: NonceAllocator;
     limits?: TicketSenderLimits;
@@ -73,14 +109,13 @@ export class TicketSender {
     assertAddress(options.sender, "sender");
     assertHasMethods(options.signer, "signer", ["signTicket"]);
     assertHasMethods(options.hasher, "hasher", ["digest"]);
-    assertBrokerDomain(options.domain, "domain");
     assertHasMethods(options.reader, "reader", ["senderFunds", "highestRedeemedNonce", "now"]);
     assertHasMethods(options.nonces, "nonces", ["take"]);
     checkLimits(options.limits);
     this.sender = options.sender;
     this.#signer = options.signer;
     this.#hasher = options.hasher;
-    this.#domain = options.domain;
+    this.#domain = signingDomain(options.hasher, options.domain);
     this.#reader = options.reader;
     this.#nonces = options.nonces;
     this.#limits = options.limits ?? {};

@@ -19,6 +19,7 @@ import { validateTicketParams } from "../../src/sender/validateTicketParams.js";
 import { MAX_WIN_PROB, WIN_PROB_SCALE, winProbForEV } from "../../src/ev.js";
 import { recoverTicketSigner } from "../../src/recoverTicketSigner.js";
 import { TicketBrokerError } from "../../src/errors.js";
+import { InvalidInputError } from "../../src/inputs.js";
 import { TicketNonceBelowClosedParamsError } from "../../src/recipient/errors.js";
 import {
   FIXTURE_RUN_ID,
@@ -253,6 +254,35 @@ describe("sender: createPayment and TicketSender", () => {
       (e: unknown) => (thrown = e),
     );
     expect(thrown).to.be.instanceOf(TicketParamsExpiredError);
+  });
+
+  it("TicketSender takes the domain from its hasher; a deprecated domain beside it must match", async () => {
+    const base = {
+      sender,
+      signer: senderSigner,
+      hasher,
+      reader: new FakeReader(),
+      nonces: new NonceAllocator({ store: new MemoryNonceStore() }),
+    };
+    const params = makeParams();
+    // Without `domain`, params of the hasher's chain and broker pass, another broker's do not.
+    await new TicketSender(base).acceptParams(params);
+    const otherBroker = { ...params, verifyingContract: `0x${"99".repeat(20)}` as const };
+    let thrown: unknown;
+    await new TicketSender(base).acceptParams(otherBroker).catch((e: unknown) => (thrown = e));
+    expect(thrown).to.be.instanceOf(TicketParamsMismatchError);
+    // The same domain, in any address case, is still accepted.
+    const lower = { ...domain, verifyingContract: domain.verifyingContract.toLowerCase() };
+    await new TicketSender({ ...base, domain: lower as typeof domain }).acceptParams(params);
+    for (const wrong of [
+      { ...domain, chainId: domain.chainId + 1n },
+      { ...domain, verifyingContract: `0x${"99".repeat(20)}` as const },
+    ]) {
+      expect(() => new TicketSender({ ...base, domain: wrong })).to.throw(
+        InvalidInputError,
+        "another chain or broker than the hasher",
+      );
+    }
   });
 
   it("TicketSender reads the chain, validates and keeps nonces above the redeemed mark", async () => {
