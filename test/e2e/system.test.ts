@@ -15,8 +15,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -128,7 +127,6 @@ async function until<T>(
 describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, redeemer", function () {
   this.timeout(240_000);
 
-  let tmp = "";
   let pg: TestPostgres | undefined;
   let node: ChildProcess | undefined;
   let nodeUrl = "";
@@ -143,7 +141,6 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
 
   before(async function () {
     if (!ENABLED) this.skip();
-    tmp = await mkdtemp(path.join(tmpdir(), "tb-system-"));
     pg = await startPostgres();
     ({ url: nodeUrl, node } = await startNode());
     killOnExit(node);
@@ -168,7 +165,6 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
         force: true,
       });
     }
-    if (tmp !== "") await rm(tmp, { recursive: true, force: true });
   });
 
   it("pays 200 segments through the signer and the payee; a redeemer process takes over from a killed one and redeems every winner once; the money adds up", async function () {
