@@ -134,12 +134,7 @@ export function validateTicketParams(args: {
       },
     );
   }
-  if (limits.maxTicketEV !== undefined && ev.cmp(limits.maxTicketEV) > 0) {
-    throw new TicketParamsEVTooHighError("Ticket EV is above the sender's maximum", {
-      details: { ev: ev.toString(), maxTicketEV: Rational.from(limits.maxTicketEV).toString() },
-      hint: "Ask the recipient for a lower EV per ticket, or raise maxTicketEV.",
-    });
-  }
+  checkTicketEV({ ev, maxTicketEV: limits.maxTicketEV });
   const multiplier = limits.depositMultiplier ?? 1n;
   if (multiplier < 1n) {
     throw new TicketParamsMismatchError("depositMultiplier must be at least 1", {
@@ -167,4 +162,27 @@ export function validateTicketParams(args: {
     );
   }
   return ev;
+}
+
+/**
+ * The sender's per-ticket EV limit, the one place it is checked (by {@link validateTicketParams}
+ * and by `SenderSession`): throws {@link TicketParamsEVTooHighError} when `ev` is above
+ * `maxTicketEV`; an EV equal to it passes, and no limit (undefined) passes everything.
+ *
+ * @example
+ * ```ts
+ * checkTicketEV({ ev: ticketParamsEV(params), maxTicketEV: 10n ** 13n });
+ * ```
+ */
+export function checkTicketEV(args: {
+  ev: Rational;
+  maxTicketEV: Rational | bigint | undefined;
+}): void {
+  const { ev, maxTicketEV } = args;
+  if (maxTicketEV !== undefined && ev.cmp(maxTicketEV) > 0) {
+    throw new TicketParamsEVTooHighError("Ticket EV is above the sender's maximum", {
+      details: { ev: ev.toString(), maxTicketEV: Rational.from(maxTicketEV).toString() },
+      hint: "Ask the recipient for a lower EV per ticket, or raise maxTicketEV.",
+    });
+  }
 }

@@ -2,6 +2,7 @@ import { ticketEV } from "../ev.js";
 import { Rational } from "../rational.js";
 import { InvalidSessionConfigError } from "../pricing/errors.js";
 import { planPayment } from "../sender/createPayment.js";
+import { checkTicketEV } from "../sender/validateTicketParams.js";
 import type { TicketParams } from "../ticketParams.js";
 import { sessionIdForParams, type SessionId } from "./sessionKey.js";
 import { SessionLedger, nonNegative } from "./sessionLedger.js";
@@ -26,7 +27,10 @@ export interface SenderSessionOptions extends SessionId {
   winProb: bigint;
   /** The most EV one payment may carry (the sender's `maxTotalEV`), in wei. */
   maxTotalEV: Rational | bigint;
-  /** The most EV one ticket may carry (the sender's `maxTicketEV`), in wei; unchecked if omitted. */
+  /**
+   * The most EV one ticket may carry (the sender's `maxTicketEV`), in wei; unchecked if omitted.
+   * Above it the constructor throws `TicketParamsEVTooHighError`, as `validateTicketParams` does.
+   */
   maxTicketEV?: Rational | bigint;
 }
 
@@ -97,13 +101,8 @@ export class SenderSession extends SessionLedger {
         hint: "Ask the recipient for ticket params with a positive face value and win probability.",
       });
     }
-    if (options.maxTicketEV !== undefined && this.ticketEV.cmp(options.maxTicketEV) > 0) {
-      const max = Rational.from(options.maxTicketEV);
-      throw new InvalidSessionConfigError("Ticket EV is above the sender's maxTicketEV", {
-        details: { ticketEV: this.ticketEV.toString(), maxTicketEV: max.toString() },
-        hint: "Refuse these ticket params, or raise maxTicketEV if the recipient is trusted.",
-      });
-    }
+    // The sender's rule, as validateTicketParams applies it (TicketParamsEVTooHighError).
+    checkTicketEV({ ev: this.ticketEV, maxTicketEV: options.maxTicketEV });
   }
 
   /** The tickets a payment for `fee` needs, without changing the balance. */

@@ -7,7 +7,7 @@ import {
   InvalidSessionConfigError,
   SessionPriceChangedError,
 } from "../../src/pricing/errors.js";
-import { PaymentEVTooHighError } from "../../src/sender/errors.js";
+import { PaymentEVTooHighError, TicketParamsEVTooHighError } from "../../src/sender/errors.js";
 import { estimateFee } from "../../src/pricing/estimateFee.js";
 import { priceInWei } from "../../src/pricing/price.js";
 import { Rational } from "../../src/rational.js";
@@ -94,7 +94,7 @@ describe("SenderSession", () => {
           maxTotalEV: 10n ** 6n,
           maxTicketEV: 1000n,
         }),
-    ).to.throw(InvalidSessionConfigError);
+    ).to.throw(TicketParamsEVTooHighError);
     new SenderSession({
       sender,
       recipient,
