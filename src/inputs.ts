@@ -182,6 +182,30 @@ export function assertString(
   }
 }
 
+/** Throws unless `value` is an array (`nonEmpty`: with at least one item). */
+export function assertArray(
+  value: unknown,
+  field: string,
+  options: { nonEmpty?: boolean } = {},
+): asserts value is unknown[] {
+  if (!Array.isArray(value) || (options.nonEmpty === true && value.length === 0)) {
+    throw invalid(field, options.nonEmpty === true ? "a non-empty array" : "an array", value);
+  }
+}
+
+/** Throws unless `value` is a safe integer in [min, max] (default [0, 2^53 − 1]). */
+export function assertInteger(
+  value: unknown,
+  field: string,
+  range: { min?: number; max?: number } = {},
+): asserts value is number {
+  const min = range.min ?? 0;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw invalid(field, `an integer in [${min}, ${max}]`, value);
+  }
+}
+
 /** Throws unless `value` is a function (e.g. a method of an injected dependency). */
 export function assertFunction(value: unknown, field: string): void {
   if (typeof value !== "function") throw invalid(field, "a function", value);

@@ -1,4 +1,11 @@
 import type { BrokerReader } from "../chain/brokerReader.js";
+import {
+  assertAddress,
+  assertArray,
+  assertHasMethods,
+  assertObject,
+  assertWinningTicket,
+} from "../inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import type { WinningTicket } from "../recipient/winnerStore.js";
 import { delegatedSigners, type SenderChainState } from "./plan.js";
@@ -19,6 +26,17 @@ export async function loadChainState(args: {
   recipient: Hex;
   winners: readonly WinningTicket[];
 }): Promise<{ now: bigint; chain: Map<string, SenderChainState> }> {
+  assertObject(args, "loadChainState arguments");
+  assertHasMethods(args.reader, "reader", [
+    "now",
+    "senderFunds",
+    "claimableReserve",
+    "highestRedeemedNonce",
+    "signerValidUntil",
+  ]);
+  assertAddress(args.recipient, "recipient");
+  assertArray(args.winners, "winners");
+  args.winners.forEach((w, i) => assertWinningTicket(w, `winners[${i}]`, { checksum: false }));
   const { reader, recipient } = args;
   const senders = new Map<string, Hex>();
   for (const w of args.winners) senders.set(w.ticket.sender.toLowerCase(), w.ticket.sender);

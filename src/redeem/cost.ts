@@ -8,6 +8,16 @@ import { Interface } from "ethers";
 
 import { ticketBrokerAbi } from "../abi.js";
 import { TicketBrokerError } from "../errors.js";
+import {
+  assertAddress,
+  assertArray,
+  assertBigint,
+  assertHasMethods,
+  assertHex,
+  assertInteger,
+  assertObject,
+  assertWinningTicket,
+} from "../inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import type { WinningTicket } from "../recipient/winnerStore.js";
 
@@ -79,6 +89,7 @@ function toBigint(value: unknown, what: string): bigint {
  * ```
  */
 export async function readFees(rpc: JsonRpcSender): Promise<FeeQuote> {
+  assertHasMethods(rpc, "rpc", ["send"]);
   let history: { baseFeePerGas?: unknown[]; reward?: unknown[][] } | undefined;
   try {
     history = (await rpc.send("eth_feeHistory", ["0x5", "latest", [50]])) as typeof history;
@@ -105,6 +116,7 @@ export async function readFees(rpc: JsonRpcSender): Promise<FeeQuote> {
 
 /** The price per gas a transaction with `fees` is expected to pay. */
 export function effectiveGasPrice(fees: FeeQuote): bigint {
+  assertFees(fees, "fees");
   const wanted = fees.baseFeePerGas + fees.maxPriorityFeePerGas;
   return wanted < fees.maxFeePerGas ? wanted : fees.maxFeePerGas;
 }
@@ -114,6 +126,9 @@ export function redemptionCalldata(
   winners: readonly WinningTicket[],
   options: { batch?: boolean } = {},
 ): Hex {
+  assertArray(winners, "winners", { nonEmpty: true });
+  winners.forEach((w, i) => assertWinningTicket(w, `winners[${i}]`, { checksum: false }));
+  assertObject(options, "options");
   const first = winners[0];
   if (winners.length === 1 && first !== undefined && options.batch !== true) {
     return brokerInterface.encodeFunctionData("redeemWinningTicket", [
@@ -158,6 +173,10 @@ export async function estimateRedemptionCost(args: {
   /** Fees already read for this round (saves a request per estimate). */
   fees?: FeeQuote;
 }): Promise<RedemptionCost> {
+  assertObject(args, "estimateRedemptionCost arguments");
+  assertEndpoints(args);
+  assertHex(args.calldata, "calldata");
+  if (args.fees !== undefined) assertFees(args.fees, "fees");
   const { rpc, broker, from, calldata } = args;
   const tx = { from, to: broker, data: calldata };
   const [gasRaw, fees, components] = await Promise.all([
@@ -232,6 +251,8 @@ export function costAt(
   l1Wei: bigint;
   l2Wei: bigint;
 } {
+  assertCostCurve(curve);
+  assertInteger(n, "n");
   const k = BigInt(n);
   const gas = curve.fixedGas + curve.perTicketGas * k;
   const l1Gas = curve.fixedL1Gas + curve.perTicketL1Gas * k;
@@ -265,6 +286,11 @@ export async function measureCostCurve(args: {
   arbitrum?: boolean;
   fees?: FeeQuote;
 }): Promise<CostCurve> {
+  assertObject(args, "measureCostCurve arguments");
+  assertEndpoints(args);
+  assertArray(args.winners, "winners");
+  if (args.sampleSize !== undefined) assertInteger(args.sampleSize, "sampleSize", { min: 1 });
+  if (args.fees !== undefined) assertFees(args.fees, "fees");
   const n = Math.max(1, Math.min(args.winners.length, args.sampleSize ?? 50));
   if (args.winners.length === 0) {
     throw new RedemptionCostError("No winner to estimate a redemption with", {
@@ -312,4 +338,26 @@ export async function measureCostCurve(args: {
     fees,
     sampledSize: n,
   };
+}
+
+/** O(1) checks of the endpoints every estimate takes. */
+function assertEndpoints(args: Record<string, unknown>): void {
+  assertHasMethods(args["rpc"], "rpc", ["send"]);
+  assertAddress(args["broker"], "broker");
+  assertAddress(args["from"], "from");
+}
+
+function assertFees(value: unknown, field: string): asserts value is FeeQuote {
+  assertObject(value, field);
+  assertBigint(value["baseFeePerGas"], `${field}.baseFeePerGas`);
+  assertBigint(value["maxPriorityFeePerGas"], `${field}.maxPriorityFeePerGas`);
+  assertBigint(value["maxFeePerGas"], `${field}.maxFeePerGas`);
+}
+
+/** @internal Throws unless `value` is a {@link CostCurve} (its gas figures and price). */
+export function assertCostCurve(value: unknown, field = "curve"): asserts value is CostCurve {
+  assertObject(value, field);
+  for (const k of ["fixedGas", "perTicketGas", "fixedL1Gas", "perTicketL1Gas", "gasPrice"]) {
+    assertBigint(value[k], `${field}.${k}`);
+  }
 }

@@ -8,6 +8,16 @@ import type { BrokerReader } from "../chain/brokerReader.js";
 import type { TicketBrokerContractError } from "../contractErrors.js";
 import { decodeBrokerError } from "../contractErrors.js";
 import type { TicketBrokerError } from "../errors.js";
+import {
+  InvalidInputError,
+  assertAddress,
+  assertBigint,
+  assertFunction,
+  assertHasMethods,
+  assertInteger,
+  assertObject,
+  describeValue,
+} from "../inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import type { StoredWinner } from "../recipient/winnerStore.js";
 import type { LeaderLock } from "../store/types.js";
@@ -23,7 +33,12 @@ import {
   type CostCurve,
   type JsonRpcSender,
 } from "./cost.js";
-import { decideRedemption, type RedemptionDecision, type RedemptionEconomics } from "./decide.js";
+import {
+  assertEconomics,
+  decideRedemption,
+  type RedemptionDecision,
+  type RedemptionEconomics,
+} from "./decide.js";
 import type { RedeemerMetrics, RedeemerSnapshot } from "./metrics.js";
 import { isPermanentRedemptionError, planRedemption, type PlanWinner } from "./plan.js";
 import {
@@ -105,6 +120,7 @@ export class RedeemerDaemon {
   #leader = false;
 
   constructor(options: RedeemerOptions) {
+    assertRedeemerOptions(options);
     this.#o = options;
     this.#hasher = new TicketHasher({
       name: TICKET_DOMAIN_NAME,
@@ -396,4 +412,32 @@ export function runRedeemer(options: RedeemerOptions): RedeemerDaemon {
   const daemon = new RedeemerDaemon(options);
   daemon.start();
   return daemon;
+}
+
+/** Type and shape checks of {@link RedeemerOptions}, before anything starts. */
+function assertRedeemerOptions(options: unknown): asserts options is RedeemerOptions {
+  assertObject(options, "RedeemerDaemon options");
+  const o = options;
+  assertAddress(o["recipient"], "recipient");
+  assertHasMethods(o["store"], "store", ["list", "markSubmitted", "markPendingAgain"]);
+  if (o["locks"] !== undefined) assertHasMethods(o["locks"], "locks", ["tryAcquire", "release"]);
+  assertHasMethods(o["reader"], "reader", ["now", "senderFunds", "claimableReserve"]);
+  assertHasMethods(o["rpc"], "rpc", ["send"]);
+  assertHasMethods(o["signer"], "signer", ["getAddress", "signTransaction"]);
+  assertAddress(o["broker"], "broker");
+  assertBigint(o["chainId"], "chainId", { min: 1n });
+  if (o["arbitrum"] !== undefined && typeof o["arbitrum"] !== "boolean") {
+    throw new InvalidInputError("arbitrum must be a boolean", {
+      details: { field: "arbitrum", received: describeValue(o["arbitrum"]) },
+      hint: "Pass arbitrum: true to read the L1 cost component, false not to, or leave it out.",
+    });
+  }
+  if (o["graceSeconds"] !== undefined) assertBigint(o["graceSeconds"], "graceSeconds");
+  if (o["economics"] !== undefined) assertEconomics(o["economics"]);
+  if (o["intervalMs"] !== undefined) assertInteger(o["intervalMs"], "intervalMs", { min: 1 });
+  if (o["maxTransactionsPerRound"] !== undefined) {
+    assertInteger(o["maxTransactionsPerRound"], "maxTransactionsPerRound", { min: 1 });
+  }
+  if (o["metrics"] !== undefined) assertObject(o["metrics"], "metrics");
+  if (o["log"] !== undefined) assertFunction(o["log"], "log");
 }

@@ -2,7 +2,14 @@
  * Whether to send a redemption now, and how many winners in it: the face value paid against
  * the chain's cost curve. Pure.
  */
-import { costAt, type CostCurve } from "./cost.js";
+import {
+  assertArray,
+  assertBigint,
+  assertInteger,
+  assertObject,
+  assertWinningTicket,
+} from "../inputs.js";
+import { assertCostCurve, costAt, type CostCurve } from "./cost.js";
 import type { DueWinner } from "./plan.js";
 
 /** The redeemer's economic settings. */
@@ -59,6 +66,8 @@ const DEFAULTS = {
 
 /** The largest batch that fits the limits on `curve`. */
 export function maxBatchSize(curve: CostCurve, economics: RedemptionEconomics = {}): number {
+  assertCostCurve(curve);
+  assertEconomics(economics);
   const byCount = Math.max(1, economics.maxBatchSize ?? DEFAULTS.maxBatchSize);
   const gasCap = economics.maxBatchGas ?? DEFAULTS.maxBatchGas;
   if (curve.perTicketGas === 0n) return byCount;
@@ -87,6 +96,17 @@ export function decideRedemption(args: {
   now: bigint;
   economics?: RedemptionEconomics;
 }): RedemptionDecision {
+  assertObject(args, "decideRedemption arguments");
+  assertArray(args.due, "due");
+  args.due.forEach((d, i) => {
+    assertObject(d, `due[${i}]`);
+    assertWinningTicket(d.winner, `due[${i}].winner`, { checksum: false });
+    assertBigint(d.payableUntil, `due[${i}].payableUntil`, "any");
+    assertBigint(d.fromReserve, `due[${i}].fromReserve`);
+  });
+  assertCostCurve(args.curve);
+  assertBigint(args.now, "now", "any");
+  if (args.economics !== undefined) assertEconomics(args.economics);
   const { due, curve, now } = args;
   const e = args.economics ?? {};
   const marginBps = e.marginBps ?? DEFAULTS.marginBps;
@@ -135,4 +155,18 @@ function sum(xs: readonly DueWinner[]): bigint {
   let total = 0n;
   for (const x of xs) total += x.winner.ticket.faceValue;
   return total;
+}
+
+/** @internal Throws unless `value` is a {@link RedemptionEconomics} (each field optional). */
+export function assertEconomics(value: unknown): asserts value is RedemptionEconomics {
+  assertObject(value, "economics");
+  const e = value;
+  if (e["marginBps"] !== undefined) assertBigint(e["marginBps"], "economics.marginBps");
+  if (e["expiryMarginSeconds"] !== undefined) {
+    assertBigint(e["expiryMarginSeconds"], "economics.expiryMarginSeconds");
+  }
+  if (e["maxBatchSize"] !== undefined) {
+    assertInteger(e["maxBatchSize"], "economics.maxBatchSize", { min: 1 });
+  }
+  if (e["maxBatchGas"] !== undefined) assertBigint(e["maxBatchGas"], "economics.maxBatchGas");
 }

@@ -11,6 +11,7 @@ import { pino } from "pino";
 import { ContractBrokerReader } from "../chain/brokerReader.js";
 import { createProvider } from "../chain/cachedBrokerReader.js";
 import { TicketBrokerError } from "../errors.js";
+import { assertArray, assertObject, assertString, describeValue } from "../inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import { openStore } from "../store/openStore.js";
 import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
@@ -88,6 +89,11 @@ export function loadRedeemerConfig(args: {
   env: Record<string, string | undefined>;
   flags?: Readonly<Record<string, string>>;
 }): RedeemerProcessConfig {
+  assertObject(args, "loadRedeemerConfig arguments");
+  if (args.configFile !== undefined)
+    assertString(args.configFile, "configFile", { nonEmpty: true });
+  assertObject(args.env, "env");
+  if (args.flags !== undefined) assertObject(args.flags, "flags");
   let file: Record<string, unknown> = {};
   if (args.configFile !== undefined) {
     try {
@@ -101,10 +107,21 @@ export function loadRedeemerConfig(args: {
     }
   }
   const get = (key: string): string | undefined => {
-    const fromFlag = args.flags?.[key];
-    if (fromFlag !== undefined) return fromFlag;
-    const fromEnv = args.env[envName(key)];
-    if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+    const fromFlag: unknown = args.flags?.[key];
+    const fromEnv: unknown = args.env[envName(key)];
+    for (const [where, v] of [
+      [`flag ${key}`, fromFlag],
+      [envName(key), fromEnv],
+    ] as const) {
+      if (v !== undefined && typeof v !== "string") {
+        throw new RedeemerConfigError(`The setting ${where} is not text`, {
+          details: { setting: key, received: describeValue(v) },
+          hint: `Give ${key} as a string, as the environment and the command line do.`,
+        });
+      }
+    }
+    if (typeof fromFlag === "string") return fromFlag;
+    if (typeof fromEnv === "string" && fromEnv !== "") return fromEnv;
     const v = file[key];
     return v === undefined || v === null ? undefined : String(v);
   };
@@ -164,6 +181,11 @@ export async function startRedeemer(options: {
   args?: readonly string[];
   env: Record<string, string | undefined>;
 }): Promise<{ closed: Promise<void>; close(): Promise<void> }> {
+  assertObject(options, "startRedeemer options");
+  if (options.args !== undefined) {
+    assertArray(options.args, "args");
+    options.args.forEach((a, i) => assertString(a, `args[${i}]`));
+  }
   const config = loadRedeemerConfig({ ...options, flags: redeemerFlags(options.args ?? []) });
   const key = options.env[REDEEMER_KEY_ENV];
   if (key === undefined || key === "") {
@@ -172,7 +194,16 @@ export async function startRedeemer(options: {
       hint: `Set ${REDEEMER_KEY_ENV} to the recipient's private key: it signs the redemption transactions.`,
     });
   }
-  const wallet = new Wallet(key);
+  let wallet: Wallet;
+  try {
+    wallet = new Wallet(key);
+  } catch (cause) {
+    throw new RedeemerConfigError("The redeemer's key is not a private key", {
+      details: { env: REDEEMER_KEY_ENV },
+      hint: `Set ${REDEEMER_KEY_ENV} to the recipient's 32-byte private key as 0x-prefixed hex.`,
+      cause,
+    });
+  }
   const log = pino({ name: "ticketbroker-redeemer" });
   const provider = createProvider(config.rpcUrl);
   const broker = TicketBroker__factory.connect(config.broker, provider);

@@ -4,6 +4,8 @@
  */
 import { Counter, Gauge, type Registry } from "prom-client";
 
+import { InvalidInputError, assertHasMethods } from "../inputs.js";
+
 /** The redeemer's state after one round. Wei as bigint. */
 export interface RedeemerSnapshot {
   /** Whether this process held the leader lock and acted. */
@@ -49,6 +51,13 @@ export interface RedeemerMetrics {
  * ```
  */
 export function prometheusRedeemerMetrics(registry: Registry): RedeemerMetrics {
+  assertHasMethods(registry, "registry", ["registerMetric", "getSingleMetric"]);
+  if (registry.getSingleMetric("ticketbroker_redeemer_leader") !== undefined) {
+    throw new InvalidInputError("The registry already holds the redeemer's metrics", {
+      details: { field: "registry" },
+      hint: "Register the redeemer's metrics once per registry (one redeemer per process).",
+    });
+  }
   const registers = [registry];
   const gauge = (name: string, help: string, labelNames: string[] = []) =>
     new Gauge({ name: `ticketbroker_redeemer_${name}`, help, labelNames, registers });

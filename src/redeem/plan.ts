@@ -16,7 +16,14 @@ import {
   TicketBrokerUnauthorizedSigner,
 } from "../contractErrors.js";
 import { TicketBrokerError } from "../errors.js";
-import { assertObject } from "../inputs.js";
+import {
+  assertAddress,
+  assertArray,
+  assertBigint,
+  assertHasMethods,
+  assertObject,
+  assertWinningTicket,
+} from "../inputs.js";
 import { MAX_UINT96, hexToBytes, type Hex } from "../internal/bytes.js";
 import { recoverTicketSigner } from "../recoverTicketSigner.js";
 import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
@@ -117,6 +124,7 @@ const PERMANENT = new Set([
 
 /** The signer that signed a winner (the sender itself or a delegate), checksummed. */
 export function winnerSigner(winner: WinningTicket): Hex {
+  assertWinningTicket(winner, "winner", { checksum: false });
   const digest = hexToBytes(winner.digest, 32);
   if (digest === undefined) return winner.ticket.sender;
   try {
@@ -132,6 +140,7 @@ export function winnerSigner(winner: WinningTicket): Hex {
  * addresses whose `signerValidUntil` the caller reads for {@link SenderChainState}.
  */
 export function delegatedSigners(winners: readonly WinningTicket[]): Map<string, Set<string>> {
+  assertArray(winners, "winners");
   const out = new Map<string, Set<string>>();
   for (const w of winners) {
     const signer = winnerSigner(w).toLowerCase();
@@ -182,6 +191,14 @@ export function planRedemption(args: {
    */
   hasher?: TicketHasher;
 }): RedemptionPlan {
+  assertObject(args, "planRedemption arguments");
+  assertAddress(args.recipient, "recipient");
+  assertArray(args.winners, "winners");
+  args.winners.forEach((w, i) => assertWinningTicket(w, `winners[${i}]`, { checksum: false }));
+  assertHasMethods(args.chain, "chain", ["get"]);
+  assertBigint(args.now, "now");
+  if (args.graceSeconds !== undefined) assertBigint(args.graceSeconds, "graceSeconds");
+  if (args.hasher !== undefined) assertHasMethods(args.hasher, "hasher", ["digestBuffer"]);
   const { recipient, now } = args;
   const grace = args.graceSeconds ?? DEFAULT_GRACE_SECONDS;
   const unredeemable: { winner: PlanWinner; error: TicketBrokerContractError }[] = [];

@@ -9,6 +9,14 @@ import { Interface, Transaction, type TransactionRequest } from "ethers";
 import { ticketBrokerAbi } from "../abi.js";
 import { decodeBrokerError } from "../contractErrors.js";
 import { TicketBrokerError } from "../errors.js";
+import {
+  assertAddress,
+  assertBigint,
+  assertFunction,
+  assertHasMethods,
+  assertInteger,
+  assertObject,
+} from "../inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import type { StoredWinner } from "../recipient/winnerStore.js";
 import type { DurableWinnerStore } from "../store/winners.js";
@@ -127,6 +135,18 @@ export class RedemptionTransactions {
     /** Clock in ms (tests). */
     now?: () => number;
   }) {
+    assertObject(options, "RedemptionTransactions options");
+    assertHasMethods(options.rpc, "rpc", ["send"]);
+    assertHasMethods(options.signer, "signer", ["getAddress", "signTransaction"]);
+    assertAddress(options.broker, "broker");
+    assertBigint(options.chainId, "chainId", { min: 1n });
+    assertHasMethods(options.store, "store", [
+      "markSubmitted",
+      "markPendingAgain",
+      "listSubmitted",
+    ]);
+    if (options.settings !== undefined) assertTransactionSettings(options.settings);
+    if (options.now !== undefined) assertFunction(options.now, "now");
     this.#rpc = options.rpc;
     this.#signer = options.signer;
     this.#broker = options.broker;
@@ -575,4 +595,24 @@ function messageOf(err: unknown): string {
     return `${err.message} ${inner ?? ""}`;
   }
   return String(err);
+}
+
+/** @internal Throws unless `value` is a {@link TransactionSettings} (each field optional). */
+export function assertTransactionSettings(
+  value: unknown,
+  field = "settings",
+): asserts value is TransactionSettings {
+  assertObject(value, field);
+  for (const k of [
+    "confirmations",
+    "pollIntervalMs",
+    "stuckAfterMs",
+    "stuckAfterBlocks",
+    "receiptTimeoutMs",
+  ]) {
+    if (value[k] !== undefined) assertInteger(value[k], `${field}.${k}`);
+  }
+  for (const k of ["feeBumpBps", "maxFeePerGasCap"]) {
+    if (value[k] !== undefined) assertBigint(value[k], `${field}.${k}`);
+  }
 }
