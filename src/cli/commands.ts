@@ -5,6 +5,8 @@ import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
 import { FileWinnerStore } from "../recipient/fileWinnerStore.js";
 import { ContractRedemptionClient, Redeemer } from "../recipient/redeemer.js";
 import type { StoredWinner, WinnerStatus } from "../recipient/winnerStore.js";
+import { importFileStores } from "../store/importFileStores.js";
+import { openStore } from "../store/openStore.js";
 import { encodeWinner } from "../wire/index.js";
 import { formatEth, parseAmount } from "./amount.js";
 import { brokerAt, poolAt, type CliContext, type CliDeps } from "./context.js";
@@ -549,6 +551,52 @@ function winnersCommand(id: "recipient winners list" | "recipient winners export
   };
 }
 
+/** `store import`: moves the file stores' state into a database store (no network). */
+const storeImportCommand: Command = {
+  id: "store import",
+  args: [],
+  options: [
+    { flags: "--into <store-url>", description: messages.options.into },
+    { flags: "--nonce-dir <dir>", description: messages.options.nonceDir },
+    { flags: "--winners-file <file>", description: messages.options.winnersFile },
+  ],
+  validate(input) {
+    if (input.values.get("--into") === undefined) {
+      throw new CliUsageError(messages.usage.importNeedsInto, { hint: messages.usage.importHint });
+    }
+    if (!input.values.has("--nonce-dir") && !input.values.has("--winners-file")) {
+      throw new CliUsageError(messages.usage.importNeedsSource, {
+        hint: messages.usage.importHint,
+      });
+    }
+  },
+  run: () => Promise.reject(new Error("runs without a network")),
+  async runLocal(_deps, input) {
+    const url = input.values.get("--into") ?? "";
+    const nonceDir = input.values.get("--nonce-dir");
+    const winnersFile = input.values.get("--winners-file");
+    const store = await openStore({ url });
+    try {
+      const report = await importFileStores({
+        into: store,
+        ...(nonceDir === undefined ? {} : { nonceDir }),
+        ...(winnersFile === undefined ? {} : { winnersFile }),
+      });
+      return {
+        title: `Imported into ${store.kind} store`,
+        rows: [
+          ["nonce pairs", String(report.nonces.length)],
+          ["winners found", String(report.winners.found)],
+          ["winners added", String(report.winners.added)],
+        ],
+        json: { nonces: report.nonces, winners: report.winners },
+      };
+    } finally {
+      await store.close();
+    }
+  },
+};
+
 /** `serve <service>`: starts a long-running service through its entry function. */
 function serveCommand(service: "signer" | "payee" | "redeemer"): Command {
   return {
@@ -903,6 +951,7 @@ export const commands: Readonly<Record<CommandId, Command>> = {
       };
     },
   },
+  "store import": storeImportCommand,
   "serve signer": serveCommand("signer"),
   "serve payee": serveCommand("payee"),
   "serve redeemer": serveCommand("redeemer"),

@@ -171,6 +171,14 @@ export const commandHelp = {
     summary: "Run the redeemer daemon (redeems a recipient's winners as they fall due)",
     examples: ["npx ticketbroker serve redeemer --config redeemer.json"],
   },
+  "store import": {
+    summary: "Move the file stores' nonces and winners into a SQLite or PostgreSQL store",
+    description:
+      "Reads a FileNonceStore directory (--nonce-dir) and/or a FileWinnerStore file (--winners-file) and writes their state into the store at --into (sqlite:<file> or postgres://...). For each (sender, recipient) pair the new store reserves one block above the highest nonce the files may have signed, so no nonce is issued twice; winners keep their status. Stop every process that uses the files first (the winner file is locked while this runs). Running it twice changes nothing more.",
+    examples: [
+      "npx ticketbroker store import --into sqlite:./state.db --nonce-dir ./nonces --winners-file ./winners.log",
+    ],
+  },
 } as const satisfies Record<string, CommandHelp>;
 
 export type CommandId = keyof typeof commandHelp;
@@ -183,6 +191,7 @@ export const groupHelp = {
   "recipient winners": "Read a recipient's winner store (read-only)",
   pool: "Commands for the recipient pool's owner",
   serve: "Long-running services",
+  store: "Move state between stores",
 } as const;
 
 /** Every command with its summary, for the top-level help. */
@@ -236,6 +245,9 @@ ${KEYS}`;
     batchSize: "most tickets per transaction (default 20)",
     graceSeconds: `seconds after a params deadline before its tickets are due (default ${DEFAULT_GRACE_SECONDS})`,
     status: "only winners with this status: pending, redeemed or unredeemable",
+    into: "the store to write to: sqlite:<file> or postgres://user:password@host/db",
+    nonceDir: "a FileNonceStore directory to import",
+    winnersFile: "a FileWinnerStore file to import",
     to: "where the earnings go (default: your account)",
     deposit: "amount for the deposit",
     reserve: "amount for the reserve",
@@ -243,6 +255,10 @@ ${KEYS}`;
   },
 
   usage: {
+    importNeedsInto: "store import needs --into <store-url>",
+    importNeedsSource: "store import needs --nonce-dir and/or --winners-file",
+    importHint:
+      "Example: ticketbroker store import --into sqlite:./state.db --nonce-dir ./nonces --winners-file ./winners.log",
     unknownCommand: (words: string) => `Unknown command "${words}".`,
     unknownCommandHint: "Run `npx ticketbroker --help` to see every command.",
     groupHint: (group: string) => `Run \`npx ticketbroker ${group} --help\` to see its commands.`,

@@ -210,6 +210,20 @@ describe("package: installed with Node 20, bin without tsx or Hardhat", function
     expect(load.stdout.trim()).to.equal("function function");
   });
 
+  it("a gateway imports the typed service clients from ticketbroker/client on Node 20", async function () {
+    const load = await run(
+      "node",
+      [
+        "--input-type=module",
+        "-e",
+        'const m = await import("ticketbroker/client"); console.log(typeof m.SignerClient, typeof m.PayeeClient, typeof m.LivePaymentLoop);',
+      ],
+      { cwd: consumer, env: consumerEnv },
+    );
+    expect(load.code, load.stderr).to.equal(0);
+    expect(load.stdout.trim()).to.equal("function function function");
+  });
+
   it("the tooling refuses Node 20 with a message that says what to do", async function () {
     const config = await run(
       "node",
