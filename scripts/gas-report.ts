@@ -19,7 +19,11 @@ const REPORT_JSON = new URL("../reports/gas.json", import.meta.url);
 const REPORT_MD = new URL("../reports/gas.md", import.meta.url);
 const TOLERANCE = 0.01;
 
-/** Reference figures from design.md §5 (same EVM rules), for the comparison columns. */
+/**
+ * Reference figures for the comparison columns, measured once under the same EVM rules and kept
+ * as constants: Livepeer's TicketBroker with mocked dependencies, and Orchid's lottery
+ * (reports/gas.md names them). The measurements themselves are not part of this repository.
+ */
 const LIVEPEER: Record<string, number> = {
   "redeem.deposit": 106_608,
   "redeem.reserveClaim": 165_391,

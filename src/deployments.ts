@@ -2,7 +2,7 @@
  * Where the TicketBroker is deployed, per chain id, for services that connect to a shared
  * deployment. The entries mirror the committed Ignition records
  * (ignition/deployments/chain-<chainId>/deployed_addresses.json, future ids
- * `TicketBroker#TicketBroker` and `TicketBroker#RecipientPool`); test/cli/deployments.test.ts
+ * `TicketBroker#TicketBroker` and `TicketBroker#RecipientPool`); test/cli/abi.test.ts
  * fails when the two disagree.
  *
  * Arbitrum Sepolia (421614) has no entry yet: nobody has deployed there from this repository.

@@ -1,6 +1,7 @@
 /**
- * The README's pricing example, run against a MockV3Aggregator standing in for the Arbitrum One
- * ETH/USD feed. Keep the two in step: docs/library.md shows the code between the markers.
+ * The pricing example of the library guide (docs/library.md, "Pricing"), run against a
+ * MockV3Aggregator standing in for the Arbitrum One ETH/USD feed. Keep the two in step: the
+ * guide shows the code between the markers.
  */
 import { expect } from "chai";
 import { network } from "hardhat";
@@ -22,7 +23,7 @@ import {
 
 const { ethers } = await network.create();
 
-describe("README pricing example", () => {
+describe("library guide pricing example (docs/library.md)", () => {
   it("configures an orchestrator and a gateway with USD prices and pays a segment", async () => {
     const mock = await ethers.deployContract("MockV3Aggregator", [
       8,
@@ -38,7 +39,7 @@ describe("README pricing example", () => {
     const gasPrice = 10_000_000n; // 0.01 gwei
     const feedConfig = { ...ARBITRUM_ONE_ETH_USD_FEED, address: await mock.getAddress() };
 
-    // --- README: begin ---
+    // --- docs/library.md: begin ---
     // Both sides: the ETH/USD Chainlink feed (Arbitrum One by default), refreshed every minute.
     const feed = await PriceFeed.open({ ...feedConfig, runner: provider, maxAgeSeconds: 3600n });
     feed.start({ intervalMs: 60_000 });
@@ -103,7 +104,7 @@ describe("README pricing example", () => {
     session.charge({ fee: actual.fee });
     sender.debitFee({ fee: actual.fee }); // the balance left is credit for the next segment
     feed.stop();
-    // --- README: end ---
+    // --- docs/library.md: end ---
 
     expect(basePrice.weiPerUnit.equals(205n)).to.equal(true);
     expect(overhead.toString()).to.equal("3/10");
