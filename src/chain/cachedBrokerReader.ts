@@ -2,6 +2,17 @@ import { Interface, JsonRpcProvider, Network } from "ethers";
 
 import { ticketBrokerAbi } from "../abi.js";
 import { TicketBrokerError } from "../errors.js";
+import {
+  InvalidInputError,
+  assertAddress,
+  assertBigint,
+  assertFunction,
+  assertHasMethods,
+  assertInteger,
+  assertObject,
+  assertString,
+  describeValue,
+} from "../inputs.js";
 import type { BrokerReader, SenderFunds } from "./brokerReader.js";
 
 /** The chain's head could not be read (the provider returned no latest block). */
@@ -153,6 +164,37 @@ export class CachedBrokerReader implements BrokerReader {
   #logsThrough: bigint | undefined;
 
   constructor(options: CachedBrokerReaderOptions) {
+    assertObject(options, "CachedBrokerReader options");
+    assertHasMethods(options.reader, "reader", [
+      "now",
+      "senderFunds",
+      "claimableReserve",
+      "highestRedeemedNonce",
+      "signerValidUntil",
+    ]);
+    assertHasMethods(options.provider, "provider", ["getBlock"]);
+    // Types here; a negative value is refused below with the reader's own error.
+    const anyInteger = { min: Number.MIN_SAFE_INTEGER };
+    if (
+      options.pollMs !== undefined &&
+      (typeof options.pollMs !== "number" || isNaN(options.pollMs))
+    ) {
+      throw new InvalidInputError("pollMs must be a number of milliseconds", {
+        details: { field: "pollMs", received: describeValue(options.pollMs) },
+        hint: "Pass pollMs as a number ≥ 0 (default 1000), or leave it out.",
+      });
+    }
+    if (options.maxAgeBlocks !== undefined) {
+      assertInteger(options.maxAgeBlocks, "maxAgeBlocks", anyInteger);
+    }
+    if (options.clock !== undefined) assertFunction(options.clock, "clock");
+    if (options.events !== undefined) {
+      assertObject(options.events, "events");
+      assertAddress(options.events.broker, "events.broker");
+      if (options.events.maxAgeBlocks !== undefined) {
+        assertInteger(options.events.maxAgeBlocks, "events.maxAgeBlocks", anyInteger);
+      }
+    }
     this.#reader = options.reader;
     this.#provider = options.provider;
     this.pollMs = options.pollMs ?? 1_000;
@@ -340,6 +382,22 @@ export function createProvider(
     batchStallTime?: number;
   } = {},
 ): JsonRpcProvider {
+  assertString(url, "url", { nonEmpty: true });
+  if (!/^(https?|wss?):\/\/./i.test(url)) {
+    throw new InvalidInputError("url must be an http(s) or ws(s) JSON-RPC URL", {
+      details: { field: "url", received: describeValue(url) },
+      hint: "Pass the node's JSON-RPC endpoint, e.g. http://127.0.0.1:8545.",
+    });
+  }
+  assertObject(options, "createProvider options");
+  if (options.chainId !== undefined) {
+    if (typeof options.chainId === "number") assertInteger(options.chainId, "chainId", { min: 1 });
+    else assertBigint(options.chainId, "chainId", { min: 1n });
+  }
+  if (options.batchMaxCount !== undefined) {
+    assertInteger(options.batchMaxCount, "batchMaxCount", { min: 1 });
+  }
+  if (options.batchStallTime !== undefined) assertInteger(options.batchStallTime, "batchStallTime");
   const network = options.chainId === undefined ? undefined : Network.from(BigInt(options.chainId));
   return new JsonRpcProvider(url, network, {
     staticNetwork: network ?? true,

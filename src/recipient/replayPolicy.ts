@@ -1,3 +1,11 @@
+import {
+  assertAddress,
+  assertBigint,
+  assertHasMethods,
+  assertHexBytes,
+  assertInteger,
+  assertObject,
+} from "../inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
 import {
@@ -48,6 +56,12 @@ export class ReplayPolicy {
     graceSeconds: bigint;
     maxTicketsPerParams: number;
   }) {
+    assertObject(options, "ReplayPolicy options");
+    assertHasMethods(options.store, "store", ["record", "forget", "floor", "raiseFloor", "prune"]);
+    assertAddress(options.recipient, "recipient");
+    assertHexBytes(options.runId, 8, "runId");
+    assertBigint(options.graceSeconds, "graceSeconds");
+    assertInteger(options.maxTicketsPerParams, "maxTicketsPerParams", { min: 1 });
     this.store = options.store;
     this.#recipient = options.recipient;
     this.#runId = options.runId.toLowerCase();

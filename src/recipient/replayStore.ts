@@ -1,4 +1,12 @@
+import {
+  assertAddressShape,
+  assertBigint,
+  assertInteger,
+  assertObject,
+  assertString,
+} from "../inputs.js";
 import type { Hex } from "../internal/bytes.js";
+import { refusal } from "./winnerStore.js";
 
 /** What {@link ReplayStore.record} decided for one received nonce. */
 export type ReplayOutcome =
@@ -75,6 +83,45 @@ interface PairState {
 }
 
 /**
+ * @internal O(1) checks of {@link ReplayStore} arguments, shared by every implementation: types
+ * and address shapes only, since `record` runs once per received ticket.
+ */
+export const replayStoreArgs = {
+  record(a: unknown): void {
+    pairArgs(a, "record");
+    const r = a as Record<string, unknown>;
+    assertString(r["paramsKey"], "paramsKey", { nonEmpty: true });
+    assertBigint(r["nonce"], "nonce");
+    assertBigint(r["closesAt"], "closesAt");
+    assertInteger(r["maxPerParams"], "maxPerParams", { min: 1 });
+    assertBigint(r["now"], "now");
+  },
+  forget(a: unknown): void {
+    pairArgs(a, "forget");
+    const r = a as Record<string, unknown>;
+    assertString(r["paramsKey"], "paramsKey", { nonEmpty: true });
+    assertBigint(r["nonce"], "nonce");
+  },
+  floor(a: unknown): void {
+    pairArgs(a, "floor");
+    assertBigint((a as Record<string, unknown>)["now"], "now");
+  },
+  raiseFloor(a: unknown): void {
+    pairArgs(a, "raiseFloor");
+    assertBigint((a as Record<string, unknown>)["floor"], "floor");
+  },
+  prune(before: unknown): void {
+    assertBigint(before, "before");
+  },
+};
+
+function pairArgs(a: unknown, method: string): void {
+  assertObject(a, `${method} arguments`);
+  assertAddressShape(a["recipient"], "recipient");
+  assertAddressShape(a["sender"], "sender");
+}
+
+/**
  * A {@link ReplayStore} in memory. Every operation is O(1) or O(log n) in the number of open
  * params: nonces sit in hash sets per params set and per pair; params close through a min-heap
  * on `closesAt`, folding their highest nonce into the pair's floor and dropping their nonces as
@@ -100,6 +147,7 @@ export class MemoryReplayStore implements ReplayStore {
   #latestNow: bigint | undefined;
 
   constructor(options: { durable?: boolean } = {}) {
+    assertObject(options, "MemoryReplayStore options");
     this.durable = options.durable ?? false;
   }
 
@@ -112,6 +160,8 @@ export class MemoryReplayStore implements ReplayStore {
     maxPerParams: number;
     now: bigint;
   }): Promise<ReplayOutcome> {
+    const refused = refusal(() => replayStoreArgs.record(a));
+    if (refused !== undefined) return refused;
     this.#close(a.now);
     const pair = this.#pair(a.recipient, a.sender);
     const state = this.#pairs.get(pair);
@@ -136,6 +186,8 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   forget(a: { recipient: Hex; sender: Hex; paramsKey: string; nonce: bigint }): Promise<void> {
+    const refused = refusal(() => replayStoreArgs.forget(a));
+    if (refused !== undefined) return refused;
     const pair = this.#pair(a.recipient, a.sender);
     const params = this.#params.get(`${pair}|${a.paramsKey.toLowerCase()}`);
     if (params === undefined || !params.nonces.delete(a.nonce)) return Promise.resolve();
@@ -150,17 +202,23 @@ export class MemoryReplayStore implements ReplayStore {
   }
 
   floor(a: { recipient: Hex; sender: Hex; now: bigint }): Promise<bigint> {
+    const refused = refusal(() => replayStoreArgs.floor(a));
+    if (refused !== undefined) return refused;
     this.#close(a.now);
     return Promise.resolve(this.#pairs.get(this.#pair(a.recipient, a.sender))?.floor ?? 0n);
   }
 
   raiseFloor(a: { recipient: Hex; sender: Hex; floor: bigint }): Promise<void> {
+    const refused = refusal(() => replayStoreArgs.raiseFloor(a));
+    if (refused !== undefined) return refused;
     const state = this.#pairState(this.#pair(a.recipient, a.sender));
     if (a.floor > state.floor) state.floor = a.floor;
     return Promise.resolve();
   }
 
   prune(before: bigint): Promise<number> {
+    const refused = refusal(() => replayStoreArgs.prune(before));
+    if (refused !== undefined) return refused;
     return Promise.resolve(this.#close(before));
   }
 

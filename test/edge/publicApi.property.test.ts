@@ -1077,13 +1077,6 @@ const NO_INPUT: Record<string, string> = {
  * once the file is fixed, until its line here is removed.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  "MemoryReplayStore#record": "to fix",
-  "MemoryReplayStore#forget": "to fix",
-  "MemoryReplayStore#floor": "to fix",
-  "MemoryReplayStore#raiseFloor": "to fix",
-  ReplayPolicy: "to fix",
-  CachedBrokerReader: "to fix",
-  createProvider: "to fix",
   "MemoryLeaderLock#tryAcquire": "to fix",
   "MemoryPaymentLedger#record": "to fix",
   "MemorySessionStore#credit": "to fix",
