@@ -10,6 +10,7 @@ import { pino } from "pino";
 
 import { ContractBrokerReader } from "../chain/brokerReader.js";
 import { createProvider } from "../chain/cachedBrokerReader.js";
+import { withWallClock } from "../clock.js";
 import { TicketBrokerError } from "../errors.js";
 import { assertArray, assertObject, assertString, describeValue } from "../inputs.js";
 import type { Hex } from "../internal/bytes.js";
@@ -213,7 +214,8 @@ export async function startRedeemer(options: {
     recipient: wallet.address as Hex,
     store: store.winners,
     locks: store.locks,
-    reader: new ContractBrokerReader({ broker }),
+    // The services' clock rule (docs/clock.md): now = max(chain time, wall clock).
+    reader: withWallClock(new ContractBrokerReader({ broker })),
     rpc: provider,
     signer: wallet,
     broker: config.broker,

@@ -6,6 +6,8 @@ import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
 
+import { cryptoBackend } from "../../internal/cryptoBackend.js";
+
 import { ApiKeyRing, type Client, type Scope } from "./apiKeys.js";
 import type { CommonServiceConfig } from "./config.js";
 import { RequestTimeoutError } from "./errors.js";
@@ -181,7 +183,11 @@ export function createServiceApp(options: {
     },
   });
 
-  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  // The process answers; `crypto` says whether tickets are validated on the native add-ons.
+  app.get("/healthz", { schema: { hide: true } }, async () => ({
+    status: "ok",
+    crypto: cryptoBackend(),
+  }));
   app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+import { cryptoBackend } from "../../internal/cryptoBackend.js";
+
 /**
  * The Prometheus metrics of one service, in its own registry (two apps in one process, as in
  * tests, do not share counters). Names carry their unit: `_total`, `_wei_total`, `_seconds`.
@@ -23,6 +25,8 @@ export class ServiceMetrics {
   readonly winners: Counter;
   readonly sessionsClosed: Counter<"reason">;
   readonly up: Gauge;
+  /** 1, labelled with the crypto implementation in use (`native` or `js`) per primitive. */
+  readonly cryptoBackend: Gauge<"keccak" | "secp256k1">;
 
   constructor(options: { service: "signer" | "payee"; defaultMetrics?: boolean }) {
     const s = options.service;
@@ -79,5 +83,12 @@ export class ServiceMetrics {
       help: "1 when the last readiness check passed",
       registers,
     });
+    this.cryptoBackend = new Gauge({
+      name: "ticketbroker_crypto_backend_info",
+      help: "Always 1; the labels name the ticket crypto in use (native add-on or the ~20x slower js fallback)",
+      labelNames: ["keccak", "secp256k1"],
+      registers,
+    });
+    this.cryptoBackend.set({ ...cryptoBackend() }, 1);
   }
 }
