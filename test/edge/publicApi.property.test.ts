@@ -1077,15 +1077,6 @@ const NO_INPUT: Record<string, string> = {
  * once the file is fixed, until its line here is removed.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  "MemoryLeaderLock#tryAcquire": "to fix",
-  "MemoryPaymentLedger#record": "to fix",
-  "MemorySessionStore#credit": "to fix",
-  "MemorySessionStore#debit": "to fix",
-  "MemorySessionStore#close": "to fix",
-  "MemoryDurableWinnerStore#add": "to fix",
-  "MemoryDurableWinnerStore#markSubmitted": "to fix",
-  "MemoryDurableWinnerStore#markPendingAgain": "to fix",
-  "MemoryDurableWinnerStore#pendingFaceValue": "to fix",
   "SqliteStore.open": "to fix",
   "SqliteStore#ledger.record": "to fix",
   "SqliteStore#replay.record": "to fix",

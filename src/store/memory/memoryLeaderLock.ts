@@ -1,4 +1,5 @@
 import type { LeaderLock } from "../types.js";
+import { refusal, storeArgs } from "../args.js";
 
 /** Names held by memory lock instances of this process: one holder per name per process. */
 const HELD = new Map<string, object>();
@@ -19,9 +20,13 @@ export class MemoryLeaderLock implements LeaderLock {
   readonly #owner = {};
 
   /** @param scope Separates stores (each memory store is its own world). */
-  constructor(readonly scope = "default") {}
+  constructor(readonly scope = "default") {
+    storeArgs.lockName(scope);
+  }
 
   tryAcquire(name: string): Promise<boolean> {
+    const refused = refusal(() => storeArgs.lockName(name));
+    if (refused !== undefined) return refused;
     const key = `${this.scope}\u0000${name}`;
     const owner = HELD.get(key);
     if (owner !== undefined && owner !== this.#owner) return Promise.resolve(false);
@@ -31,6 +36,8 @@ export class MemoryLeaderLock implements LeaderLock {
   }
 
   release(name: string): Promise<void> {
+    const refused = refusal(() => storeArgs.lockName(name));
+    if (refused !== undefined) return refused;
     const key = `${this.scope}\u0000${name}`;
     if (HELD.get(key) === this.#owner) HELD.delete(key);
     this.#held.delete(name);

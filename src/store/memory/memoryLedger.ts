@@ -1,5 +1,6 @@
 import { replayOrConflict } from "../rules.js";
 import type { PaymentLedger, PaymentRecord } from "../types.js";
+import { refusal, storeArgs } from "../args.js";
 
 /**
  * A {@link PaymentLedger} in memory (tests). Spend sums scan the client's records.
@@ -15,6 +16,8 @@ export class MemoryPaymentLedger implements PaymentLedger {
   readonly #byClient = new Map<string, PaymentRecord[]>();
 
   record(rec: PaymentRecord): Promise<{ replayed: boolean; record: PaymentRecord }> {
+    const refused = refusal(() => storeArgs.ledgerRecord(rec));
+    if (refused !== undefined) return refused;
     const key = JSON.stringify([rec.clientId, rec.idempotencyKey]);
     const stored = this.#records.get(key);
     try {
@@ -31,10 +34,14 @@ export class MemoryPaymentLedger implements PaymentLedger {
   }
 
   get(idempotencyKey: string, clientId: string): Promise<PaymentRecord | undefined> {
+    const refused = refusal(() => storeArgs.ledgerGet(idempotencyKey, clientId));
+    if (refused !== undefined) return refused;
     return Promise.resolve(this.#records.get(JSON.stringify([clientId, idempotencyKey])));
   }
 
   spentSince(clientId: string, since: bigint): Promise<bigint> {
+    const refused = refusal(() => storeArgs.spentSince(clientId, since));
+    if (refused !== undefined) return refused;
     let total = 0n;
     for (const r of this.#byClient.get(clientId) ?? []) if (r.createdAt >= since) total += r.evWei;
     return Promise.resolve(total);

@@ -1,6 +1,7 @@
 import { Rational } from "../../rational.js";
 import { checkAmount, checkDebit } from "../rules.js";
 import type { SessionBalance, SessionStore } from "../types.js";
+import { refusal, storeArgs } from "../args.js";
 
 interface SessionRow {
   credited: Rational;
@@ -28,6 +29,8 @@ export class MemorySessionStore implements SessionStore {
     amount: Rational;
     creditId: string;
   }): Promise<{ balance: Rational; applied: boolean }> {
+    const refused = refusal(() => storeArgs.credit(a));
+    if (refused !== undefined) return refused;
     try {
       checkAmount(a.amount, "amount");
     } catch (err) {
@@ -48,6 +51,8 @@ export class MemorySessionStore implements SessionStore {
     tolerance: Rational;
     debitId?: string;
   }): Promise<{ balance: Rational }> {
+    const refused = refusal(() => storeArgs.debit(a));
+    if (refused !== undefined) return refused;
     try {
       checkAmount(a.amount, "amount");
       checkAmount(a.tolerance, "tolerance");
@@ -68,6 +73,8 @@ export class MemorySessionStore implements SessionStore {
   }
 
   get(sessionId: string): Promise<SessionBalance | undefined> {
+    const refused = refusal(() => storeArgs.sessionId(sessionId));
+    if (refused !== undefined) return refused;
     const row = this.#sessions.get(sessionId);
     if (row === undefined) return Promise.resolve(undefined);
     return Promise.resolve({
@@ -79,6 +86,8 @@ export class MemorySessionStore implements SessionStore {
   }
 
   close(a: { sessionId: string; reason: string }): Promise<void> {
+    const refused = refusal(() => storeArgs.closeSession(a));
+    if (refused !== undefined) return refused;
     const row = this.#row(a.sessionId);
     row.closedReason ??= a.reason;
     return Promise.resolve();

@@ -7,6 +7,7 @@ import { MemoryLeaderLock } from "./memoryLeaderLock.js";
 import { MemoryPaymentLedger } from "./memoryLedger.js";
 import { MemorySessionStore } from "./memorySessionStore.js";
 import { MemoryDurableWinnerStore } from "./memoryWinnerStore.js";
+import { assertObject } from "../../inputs.js";
 
 /**
  * Every store in process memory (`memory:`): for tests and tools that keep nothing across a
@@ -33,6 +34,7 @@ export class MemoryStore implements Store {
    * @param options.lockScope Stores built with the same scope compete for the same lock names.
    */
   constructor(options: { blockSize?: bigint; lockScope?: string } = {}) {
+    assertObject(options, "MemoryStore options");
     this.nonces = new MemoryNonceStore(
       options.blockSize === undefined ? {} : { blockSize: options.blockSize },
     );

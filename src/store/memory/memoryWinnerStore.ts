@@ -6,6 +6,7 @@ import {
   type DurableWinnerStore,
   type WinnerState,
 } from "../winners.js";
+import { refusal, storeArgs, winnerStoreArgs } from "../args.js";
 
 interface PairTotals {
   /** Face value of the pair's pending and submitted winners. */
@@ -31,6 +32,8 @@ export class MemoryDurableWinnerStore implements DurableWinnerStore {
   #pendingFace = 0n;
 
   add(winner: WinningTicket): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.add(winner));
+    if (refused !== undefined) return refused;
     const key = winner.digest.toLowerCase();
     if (!this.#winners.has(key)) {
       const stored: StoredWinner = { ...winner, status: "pending", state: "pending" };
@@ -41,6 +44,8 @@ export class MemoryDurableWinnerStore implements DurableWinnerStore {
   }
 
   list(filter: DurableWinnerFilter = {}): Promise<StoredWinner[]> {
+    const refused = refusal(() => storeArgs.durableFilter(filter));
+    if (refused !== undefined) return refused;
     const sender = filter.sender?.toLowerCase();
     return Promise.resolve(
       [...this.#winners.values()].filter(
@@ -53,10 +58,14 @@ export class MemoryDurableWinnerStore implements DurableWinnerStore {
   }
 
   get(digest: `0x${string}`): Promise<StoredWinner | undefined> {
+    const refused = refusal(() => storeArgs.digest(digest));
+    if (refused !== undefined) return refused;
     return Promise.resolve(this.#winners.get(digest.toLowerCase()));
   }
 
   pendingFaceValue(args: { sender: `0x${string}`; recipient: `0x${string}` }): Promise<bigint> {
+    const refused = refusal(() => winnerStoreArgs.pair(args));
+    if (refused !== undefined) return refused;
     return Promise.resolve(this.#pairs.get(pairKey(args.sender, args.recipient))?.unpaid ?? 0n);
   }
 
@@ -76,6 +85,8 @@ export class MemoryDurableWinnerStore implements DurableWinnerStore {
     maxPriorityFeePerGas: bigint;
     block: bigint;
   }): Promise<void> {
+    const refused = refusal(() => storeArgs.markSubmitted(a));
+    if (refused !== undefined) return refused;
     const submission = {
       txHash: a.txHash,
       accountNonce: a.accountNonce,
@@ -92,6 +103,8 @@ export class MemoryDurableWinnerStore implements DurableWinnerStore {
   }
 
   markPendingAgain(a: { digests: `0x${string}`[]; reason: string }): Promise<void> {
+    const refused = refusal(() => storeArgs.markPendingAgain(a));
+    if (refused !== undefined) return refused;
     return this.#moveAll("markPendingAgain", a.digests, undefined, (w) => {
       const { submission: _dropped, ...rest } = w;
       return {
@@ -104,6 +117,8 @@ export class MemoryDurableWinnerStore implements DurableWinnerStore {
   }
 
   markRedeemed(args: { digest: `0x${string}`; txHash: string }): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.redeemed(args));
+    if (refused !== undefined) return refused;
     return this.#moveAll("markRedeemed", [args.digest], args.txHash, (w) => ({
       ...w,
       state: "redeemed",
@@ -113,6 +128,8 @@ export class MemoryDurableWinnerStore implements DurableWinnerStore {
   }
 
   recordFailure(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.failure(args));
+    if (refused !== undefined) return refused;
     return this.#moveAll("recordFailure", [args.digest], undefined, (w) => ({
       ...w,
       lastError: { code: args.code, message: args.message },
@@ -120,6 +137,8 @@ export class MemoryDurableWinnerStore implements DurableWinnerStore {
   }
 
   markUnredeemable(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.failure(args));
+    if (refused !== undefined) return refused;
     return this.#moveAll("markUnredeemable", [args.digest], undefined, (w) => ({
       ...w,
       state: "unredeemable",
