@@ -86,7 +86,6 @@ export function buildSignerApp(config: SignerServiceConfig, deps: SignerDeps): S
     sender,
     signer: deps.signer,
     hasher: new TicketHasher(deps.domain),
-    domain: { chainId: deps.domain.chainId, verifyingContract: deps.domain.verifyingContract },
     reader: deps.reader,
     nonces: new NonceAllocator({ store: deps.store.nonces }),
     limits,
