@@ -17,7 +17,7 @@ import { replayStoreArgs } from "../recipient/replayStore.js";
 import { refusal, winnerStoreArgs } from "../recipient/winnerStore.js";
 import { InvalidStoreArgumentError } from "./errors.js";
 
-export { refusal, replayStoreArgs, winnerStoreArgs };
+export { assertString, refusal, replayStoreArgs, winnerStoreArgs };
 
 function rational(value: unknown, field: string): void {
   if (!(value instanceof Rational)) {
@@ -96,6 +96,18 @@ export const storeArgs = {
         details: { field: "filter.state" },
         hint: `Pass one of ${STATES.join(", ")}, or leave state out.`,
       });
+    }
+  },
+  reserve(args: unknown): void {
+    assertObject(args, "reserve arguments");
+    assertAddressShape(args["sender"], "sender");
+    assertAddressShape(args["recipient"], "recipient");
+    if (args["above"] !== undefined) assertBigint(args["above"], "above");
+  },
+  open(options: unknown, name: string): void {
+    assertObject(options, `${name} options`);
+    if (options["blockSize"] !== undefined) {
+      assertBigint(options["blockSize"], "blockSize", { min: 1n });
     }
   },
   lockName(name: unknown): void {

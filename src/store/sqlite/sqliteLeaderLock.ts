@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 
 import type { LeaderLock } from "../types.js";
 import type { SqliteDatabase } from "./sqliteDatabase.js";
+import { refusal, storeArgs } from "../args.js";
 
 /**
  * A {@link LeaderLock} in the SQLite file: a row per lock name names its holder (a random owner
@@ -19,6 +20,8 @@ export class SqliteLeaderLock implements LeaderLock {
   constructor(private readonly sql: SqliteDatabase) {}
 
   tryAcquire(name: string): Promise<boolean> {
+    const refused = refusal(() => storeArgs.lockName(name));
+    if (refused !== undefined) return refused;
     try {
       return Promise.resolve(
         this.sql.tx(() => {
@@ -47,6 +50,8 @@ export class SqliteLeaderLock implements LeaderLock {
   }
 
   release(name: string): Promise<void> {
+    const refused = refusal(() => storeArgs.lockName(name));
+    if (refused !== undefined) return refused;
     try {
       this.sql.tx(() => {
         this.sql

@@ -1,6 +1,7 @@
 import { replayOrConflict } from "../rules.js";
 import type { PaymentLedger, PaymentRecord } from "../types.js";
 import type { SqliteDatabase } from "./sqliteDatabase.js";
+import { refusal, storeArgs } from "../args.js";
 
 interface PaymentRow {
   client_id: string;
@@ -22,6 +23,8 @@ export class SqlitePaymentLedger implements PaymentLedger {
   constructor(private readonly sql: SqliteDatabase) {}
 
   record(rec: PaymentRecord): Promise<{ replayed: boolean; record: PaymentRecord }> {
+    const refused = refusal(() => storeArgs.ledgerRecord(rec));
+    if (refused !== undefined) return refused;
     try {
       return Promise.resolve(
         this.sql.tx(() => {
@@ -52,6 +55,8 @@ export class SqlitePaymentLedger implements PaymentLedger {
   }
 
   get(idempotencyKey: string, clientId: string): Promise<PaymentRecord | undefined> {
+    const refused = refusal(() => storeArgs.ledgerGet(idempotencyKey, clientId));
+    if (refused !== undefined) return refused;
     try {
       return Promise.resolve(this.#get(idempotencyKey, clientId));
     } catch (err) {
@@ -60,6 +65,8 @@ export class SqlitePaymentLedger implements PaymentLedger {
   }
 
   spentSince(clientId: string, since: bigint): Promise<bigint> {
+    const refused = refusal(() => storeArgs.spentSince(clientId, since));
+    if (refused !== undefined) return refused;
     try {
       const rows = this.sql
         .stmt("SELECT ev_wei FROM payments WHERE client_id = ? AND created_at >= ?")

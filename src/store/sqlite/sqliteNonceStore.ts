@@ -6,6 +6,7 @@ import {
 } from "../../sender/nonceStore.js";
 import { padNonce } from "../rules.js";
 import type { SqliteDatabase } from "./sqliteDatabase.js";
+import { refusal, storeArgs } from "../args.js";
 
 /**
  * A {@link NonceStore} in SQLite: one row per (sender, recipient) holds the highest nonce ever
@@ -27,6 +28,8 @@ export class SqliteNonceStore implements NonceStore {
     recipient: `0x${string}`;
     above?: bigint;
   }): Promise<NonceRange> {
+    const refused = refusal(() => storeArgs.reserve(args));
+    if (refused !== undefined) return refused;
     try {
       const sender = args.sender.toLowerCase();
       const recipient = args.recipient.toLowerCase();

@@ -2,6 +2,7 @@ import type { Hex } from "../../internal/bytes.js";
 import type { ReplayOutcome, ReplayStore } from "../../recipient/replayStore.js";
 import { padNonce } from "../rules.js";
 import type { SqliteDatabase } from "./sqliteDatabase.js";
+import { refusal, replayStoreArgs } from "../args.js";
 
 /**
  * A durable {@link ReplayStore} in SQLite, shared by every process on the file. Each call that
@@ -23,6 +24,8 @@ export class SqliteReplayStore implements ReplayStore {
     maxPerParams: number;
     now: bigint;
   }): Promise<ReplayOutcome> {
+    const refused = refusal(() => replayStoreArgs.record(a));
+    if (refused !== undefined) return refused;
     try {
       const r = a.recipient.toLowerCase();
       const s = a.sender.toLowerCase();
@@ -74,6 +77,8 @@ export class SqliteReplayStore implements ReplayStore {
   }
 
   forget(a: { recipient: Hex; sender: Hex; paramsKey: string; nonce: bigint }): Promise<void> {
+    const refused = refusal(() => replayStoreArgs.forget(a));
+    if (refused !== undefined) return refused;
     try {
       const r = a.recipient.toLowerCase();
       const s = a.sender.toLowerCase();
@@ -99,6 +104,8 @@ export class SqliteReplayStore implements ReplayStore {
   }
 
   floor(a: { recipient: Hex; sender: Hex; now: bigint }): Promise<bigint> {
+    const refused = refusal(() => replayStoreArgs.floor(a));
+    if (refused !== undefined) return refused;
     try {
       const r = a.recipient.toLowerCase();
       const s = a.sender.toLowerCase();
@@ -109,6 +116,8 @@ export class SqliteReplayStore implements ReplayStore {
   }
 
   raiseFloor(a: { recipient: Hex; sender: Hex; floor: bigint }): Promise<void> {
+    const refused = refusal(() => replayStoreArgs.raiseFloor(a));
+    if (refused !== undefined) return refused;
     try {
       const r = a.recipient.toLowerCase();
       const s = a.sender.toLowerCase();
@@ -120,6 +129,8 @@ export class SqliteReplayStore implements ReplayStore {
   }
 
   prune(before: bigint): Promise<number> {
+    const refused = refusal(() => replayStoreArgs.prune(before));
+    if (refused !== undefined) return refused;
     try {
       return Promise.resolve(
         this.sql.tx(() => {

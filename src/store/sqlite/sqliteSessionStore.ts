@@ -2,6 +2,7 @@ import { Rational } from "../../rational.js";
 import { checkAmount, checkDebit, rationalFromText } from "../rules.js";
 import type { SessionBalance, SessionStore } from "../types.js";
 import type { SqliteDatabase } from "./sqliteDatabase.js";
+import { refusal, storeArgs } from "../args.js";
 
 interface SessionRow {
   credited_num: string;
@@ -23,6 +24,8 @@ export class SqliteSessionStore implements SessionStore {
     amount: Rational;
     creditId: string;
   }): Promise<{ balance: Rational; applied: boolean }> {
+    const refused = refusal(() => storeArgs.credit(a));
+    if (refused !== undefined) return refused;
     try {
       checkAmount(a.amount, "amount");
       return Promise.resolve(
@@ -52,6 +55,8 @@ export class SqliteSessionStore implements SessionStore {
     tolerance: Rational;
     debitId?: string;
   }): Promise<{ balance: Rational }> {
+    const refused = refusal(() => storeArgs.debit(a));
+    if (refused !== undefined) return refused;
     try {
       checkAmount(a.amount, "amount");
       checkAmount(a.tolerance, "tolerance");
@@ -84,6 +89,8 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   get(sessionId: string): Promise<SessionBalance | undefined> {
+    const refused = refusal(() => storeArgs.sessionId(sessionId));
+    if (refused !== undefined) return refused;
     try {
       const row = this.#row(sessionId);
       return Promise.resolve(row === undefined ? undefined : toBalance(row));
@@ -93,6 +100,8 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   close(a: { sessionId: string; reason: string }): Promise<void> {
+    const refused = refusal(() => storeArgs.closeSession(a));
+    if (refused !== undefined) return refused;
     try {
       this.sql.tx(() => {
         this.sql

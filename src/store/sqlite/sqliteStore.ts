@@ -7,6 +7,7 @@ import { SqliteNonceStore } from "./sqliteNonceStore.js";
 import { SqliteReplayStore } from "./sqliteReplayStore.js";
 import { SqliteSessionStore } from "./sqliteSessionStore.js";
 import { SqliteWinnerStore } from "./sqliteWinnerStore.js";
+import { assertString, storeArgs } from "../args.js";
 
 /**
  * Every store in one SQLite file (`sqlite:<path>`), the embedded default: nothing to install,
@@ -42,6 +43,8 @@ export class SqliteStore implements Store {
 
   /** Opens (creating if needed) the file and migrates it. */
   static open(options: { file: string; blockSize?: bigint }): SqliteStore {
+    storeArgs.open(options, "SqliteStore");
+    assertString(options.file, "file", { nonEmpty: true });
     const sql = new SqliteDatabase(options.file);
     try {
       sql.migrate(SQLITE_MIGRATIONS);

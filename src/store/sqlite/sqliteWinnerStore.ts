@@ -4,6 +4,7 @@ import { encodeWinningTicket, winnerFromRow, type WinnerRow } from "../winnerCod
 import { checkMove, MOVE_TARGET, type WinnerMove } from "../winnerRules.js";
 import type { DurableWinnerFilter, DurableWinnerStore, WinnerState } from "../winners.js";
 import type { SqliteDatabase } from "./sqliteDatabase.js";
+import { refusal, storeArgs, winnerStoreArgs } from "../args.js";
 
 interface Move {
   move: WinnerMove;
@@ -23,6 +24,8 @@ export class SqliteWinnerStore implements DurableWinnerStore {
   constructor(private readonly sql: SqliteDatabase) {}
 
   add(winner: WinningTicket): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.add(winner));
+    if (refused !== undefined) return refused;
     try {
       const t = winner.ticket;
       this.sql.tx(() => {
@@ -49,6 +52,8 @@ export class SqliteWinnerStore implements DurableWinnerStore {
   }
 
   list(filter: DurableWinnerFilter = {}): Promise<StoredWinner[]> {
+    const refused = refusal(() => storeArgs.durableFilter(filter));
+    if (refused !== undefined) return refused;
     try {
       const where: string[] = [];
       const args: string[] = [];
@@ -74,6 +79,8 @@ export class SqliteWinnerStore implements DurableWinnerStore {
   }
 
   get(digest: `0x${string}`): Promise<StoredWinner | undefined> {
+    const refused = refusal(() => storeArgs.digest(digest));
+    if (refused !== undefined) return refused;
     try {
       const row = this.sql
         .stmt("SELECT * FROM winners WHERE digest = ?")
@@ -89,6 +96,8 @@ export class SqliteWinnerStore implements DurableWinnerStore {
   }
 
   pendingFaceValue(args: { sender: `0x${string}`; recipient: `0x${string}` }): Promise<bigint> {
+    const refused = refusal(() => winnerStoreArgs.pair(args));
+    if (refused !== undefined) return refused;
     try {
       const rows = this.sql
         .stmt(
@@ -126,6 +135,8 @@ export class SqliteWinnerStore implements DurableWinnerStore {
     maxPriorityFeePerGas: bigint;
     block: bigint;
   }): Promise<void> {
+    const refused = refusal(() => storeArgs.markSubmitted(a));
+    if (refused !== undefined) return refused;
     return this.#move({
       move: "markSubmitted",
       digests: a.digests,
@@ -140,6 +151,8 @@ export class SqliteWinnerStore implements DurableWinnerStore {
   }
 
   markPendingAgain(a: { digests: `0x${string}`[]; reason: string }): Promise<void> {
+    const refused = refusal(() => storeArgs.markPendingAgain(a));
+    if (refused !== undefined) return refused;
     return this.#move({
       move: "markPendingAgain",
       digests: a.digests,
@@ -156,6 +169,8 @@ export class SqliteWinnerStore implements DurableWinnerStore {
   }
 
   markRedeemed(args: { digest: `0x${string}`; txHash: string }): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.redeemed(args));
+    if (refused !== undefined) return refused;
     return this.#move({
       move: "markRedeemed",
       digests: [args.digest],
@@ -165,6 +180,8 @@ export class SqliteWinnerStore implements DurableWinnerStore {
   }
 
   recordFailure(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.failure(args));
+    if (refused !== undefined) return refused;
     return this.#move({
       move: "recordFailure",
       digests: [args.digest],
@@ -173,6 +190,8 @@ export class SqliteWinnerStore implements DurableWinnerStore {
   }
 
   markUnredeemable(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.failure(args));
+    if (refused !== undefined) return refused;
     return this.#move({
       move: "markUnredeemable",
       digests: [args.digest],
