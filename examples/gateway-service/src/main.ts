@@ -84,8 +84,7 @@ const orchestrator = new Recipient({
 const gateway = new TicketSender({
   sender: gatewayWallet.address as `0x${string}`,
   signer: new RawKeyTicketSigner(gatewayKey),
-  hasher,
-  domain: { chainId: domain.chainId, verifyingContract: domain.verifyingContract },
+  hasher, // carries the domain: the chain and broker params must name
   reader,
   nonces: new NonceAllocator({ store: new MemoryNonceStore() }),
   limits: { maxTicketEV: parseEther("0.001"), depositMultiplier: 2n },

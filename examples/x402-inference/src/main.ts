@@ -68,8 +68,7 @@ const baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
 const agent = new TicketSender({
   sender: agentAccount.address as `0x${string}`,
   signer: hotKey,
-  hasher,
-  domain,
+  hasher, // carries the domain: the chain and broker params must name
   reader,
   nonces: new NonceAllocator({ store: new MemoryNonceStore() }),
   limits: { maxTotalEV: parseEther("0.001"), depositMultiplier: 10n },
