@@ -2,6 +2,7 @@ import pg from "pg";
 
 import type { LeaderLock } from "../types.js";
 import type { PostgresDatabase } from "./postgresDatabase.js";
+import { storeArgs } from "../args.js";
 
 /**
  * A {@link LeaderLock} on PostgreSQL session advisory locks (`pg_try_advisory_lock` on the
@@ -16,6 +17,7 @@ export class PostgresLeaderLock implements LeaderLock {
   constructor(private readonly db: PostgresDatabase) {}
 
   async tryAcquire(name: string): Promise<boolean> {
+    storeArgs.lockName(name);
     if (this.#held.has(name)) return true;
     const client = await this.#connect();
     try {
@@ -32,6 +34,7 @@ export class PostgresLeaderLock implements LeaderLock {
   }
 
   async release(name: string): Promise<void> {
+    storeArgs.lockName(name);
     if (!this.#held.has(name)) return;
     this.#held.delete(name);
     const client = await this.#connect();

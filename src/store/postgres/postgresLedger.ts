@@ -2,6 +2,7 @@ import { replayOrConflict } from "../rules.js";
 import { paymentFromRow } from "../sqlite/sqliteLedger.js";
 import type { PaymentLedger, PaymentRecord } from "../types.js";
 import type { PostgresDatabase } from "./postgresDatabase.js";
+import { storeArgs } from "../args.js";
 
 const COLUMNS =
   "client_id, idempotency_key, request_hash, sender, recipient, session_id, ev_wei::text AS ev_wei, response, created_at::text AS created_at";
@@ -15,6 +16,7 @@ export class PostgresPaymentLedger implements PaymentLedger {
   constructor(private readonly db: PostgresDatabase) {}
 
   async record(rec: PaymentRecord): Promise<{ replayed: boolean; record: PaymentRecord }> {
+    storeArgs.ledgerRecord(rec);
     const response = JSON.stringify(rec.response ?? null);
     const inserted = await this.db.query(
       `INSERT INTO payments (client_id, idempotency_key, request_hash, sender, recipient, session_id, ev_wei, response, created_at)
@@ -40,6 +42,7 @@ export class PostgresPaymentLedger implements PaymentLedger {
   }
 
   async get(idempotencyKey: string, clientId: string): Promise<PaymentRecord | undefined> {
+    storeArgs.ledgerGet(idempotencyKey, clientId);
     const rows = await this.db.query(
       `SELECT ${COLUMNS} FROM payments WHERE client_id = $1 AND idempotency_key = $2`,
       [clientId, idempotencyKey],
@@ -51,6 +54,7 @@ export class PostgresPaymentLedger implements PaymentLedger {
   }
 
   async spentSince(clientId: string, since: bigint): Promise<bigint> {
+    storeArgs.spentSince(clientId, since);
     const rows = await this.db.query<{ total: string }>(
       "SELECT coalesce(sum(ev_wei), 0)::text AS total FROM payments WHERE client_id = $1 AND created_at >= $2",
       [clientId, since.toString()],

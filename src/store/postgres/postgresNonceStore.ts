@@ -5,6 +5,7 @@ import {
   type NonceStore,
 } from "../../sender/nonceStore.js";
 import type { PostgresDatabase } from "./postgresDatabase.js";
+import { storeArgs } from "../args.js";
 
 /**
  * A {@link NonceStore} in PostgreSQL, shared by every signer replica: a block claim is one
@@ -26,6 +27,7 @@ export class PostgresNonceStore implements NonceStore {
     recipient: `0x${string}`;
     above?: bigint;
   }): Promise<NonceRange> {
+    storeArgs.reserve(args);
     const above = args.above ?? 0n;
     const rows = await this.db.query<{ high: string }>(
       `INSERT INTO nonce_blocks (sender, recipient, high) VALUES ($1, $2, $3::numeric + $4::numeric)

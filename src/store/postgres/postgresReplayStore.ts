@@ -1,6 +1,7 @@
 import type { Hex } from "../../internal/bytes.js";
 import type { ReplayOutcome, ReplayStore } from "../../recipient/replayStore.js";
 import type { PostgresDatabase, Queryable } from "./postgresDatabase.js";
+import { refusal, replayStoreArgs } from "../args.js";
 
 /**
  * A durable {@link ReplayStore} in PostgreSQL, shared by every payee replica. Each operation
@@ -24,6 +25,7 @@ export class PostgresReplayStore implements ReplayStore {
     maxPerParams: number;
     now: bigint;
   }): Promise<ReplayOutcome> {
+    replayStoreArgs.record(a);
     // One statement: the function (migration 002) locks the pair, folds, decides and inserts.
     const rows = await this.db.query<{ outcome: string; floor_value: string | null }>(
       "SELECT outcome, floor_value FROM tb_replay_record($1, $2, $3, $4, $5, $6, $7)",
@@ -45,6 +47,8 @@ export class PostgresReplayStore implements ReplayStore {
   }
 
   forget(a: { recipient: Hex; sender: Hex; paramsKey: string; nonce: bigint }): Promise<void> {
+    const refused = refusal(() => replayStoreArgs.forget(a));
+    if (refused !== undefined) return refused;
     const r = a.recipient.toLowerCase();
     const s = a.sender.toLowerCase();
     const p = a.paramsKey.toLowerCase();
@@ -64,6 +68,8 @@ export class PostgresReplayStore implements ReplayStore {
   }
 
   floor(a: { recipient: Hex; sender: Hex; now: bigint }): Promise<bigint> {
+    const refused = refusal(() => replayStoreArgs.floor(a));
+    if (refused !== undefined) return refused;
     const r = a.recipient.toLowerCase();
     const s = a.sender.toLowerCase();
     return this.db.tx(async (c) => {
@@ -73,6 +79,7 @@ export class PostgresReplayStore implements ReplayStore {
   }
 
   async raiseFloor(a: { recipient: Hex; sender: Hex; floor: bigint }): Promise<void> {
+    replayStoreArgs.raiseFloor(a);
     await this.db.query(
       `INSERT INTO replay_floors (recipient, sender, floor) VALUES ($1, $2, $3)
        ON CONFLICT (recipient, sender) DO UPDATE SET floor = GREATEST(replay_floors.floor, EXCLUDED.floor)`,
@@ -81,6 +88,7 @@ export class PostgresReplayStore implements ReplayStore {
   }
 
   async prune(before: bigint): Promise<number> {
+    replayStoreArgs.prune(before);
     const pairs = await this.db.query<{ recipient: string; sender: string }>(
       "SELECT DISTINCT recipient, sender FROM replay_params WHERE closes_at < $1 ORDER BY recipient, sender",
       [before.toString()],

@@ -3,6 +3,7 @@ import { checkAmount, checkDebit } from "../rules.js";
 import { toBalance, totals } from "../sqlite/sqliteSessionStore.js";
 import type { SessionBalance, SessionStore } from "../types.js";
 import type { PostgresDatabase, Queryable } from "./postgresDatabase.js";
+import { storeArgs } from "../args.js";
 
 type SessionRow = Parameters<typeof totals>[0] & object;
 
@@ -21,6 +22,7 @@ export class PostgresSessionStore implements SessionStore {
     amount: Rational;
     creditId: string;
   }): Promise<{ balance: Rational; applied: boolean }> {
+    storeArgs.credit(a);
     checkAmount(a.amount, "amount");
     // One statement: the function (migration 002) records the credit id, locks the session row
     // and adds the exact amount (reduced by the gcd), or does nothing for a known credit id.
@@ -39,6 +41,7 @@ export class PostgresSessionStore implements SessionStore {
     tolerance: Rational;
     debitId?: string;
   }): Promise<{ balance: Rational }> {
+    storeArgs.debit(a);
     checkAmount(a.amount, "amount");
     checkAmount(a.tolerance, "tolerance");
     return this.db.tx(async (c) => {
@@ -64,6 +67,7 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   async get(sessionId: string): Promise<SessionBalance | undefined> {
+    storeArgs.sessionId(sessionId);
     const rows = await this.db.query<SessionRow>("SELECT * FROM sessions WHERE session_id = $1", [
       sessionId,
     ]);
@@ -72,6 +76,7 @@ export class PostgresSessionStore implements SessionStore {
   }
 
   async close(a: { sessionId: string; reason: string }): Promise<void> {
+    storeArgs.closeSession(a);
     await this.db.query(
       `INSERT INTO sessions (session_id, credited_num, credited_den, debited_num, debited_den, closed_reason)
        VALUES ($1, '0', '1', '0', '1', $2)

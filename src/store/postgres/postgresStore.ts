@@ -7,6 +7,9 @@ import { PostgresNonceStore } from "./postgresNonceStore.js";
 import { PostgresReplayStore } from "./postgresReplayStore.js";
 import { PostgresSessionStore } from "./postgresSessionStore.js";
 import { PostgresWinnerStore } from "./postgresWinnerStore.js";
+import { InvalidStoreUrlError } from "../errors.js";
+import { assertInteger } from "../../inputs.js";
+import { assertString, storeArgs } from "../args.js";
 
 /**
  * Every store in one PostgreSQL database (`postgres://…`): for fleets, where several signer or
@@ -49,6 +52,17 @@ export class PostgresStore implements Store {
     blockSize?: bigint;
     poolSize?: number;
   }): Promise<PostgresStore> {
+    storeArgs.open(options, "PostgresStore");
+    assertString(options.url, "url", { nonEmpty: true });
+    // Only a postgres URL: an empty or other string would make the driver fall back to the
+    // PG* environment variables and connect to whatever database they name.
+    if (!/^postgres(ql)?:\/\/./.test(options.url)) {
+      throw new InvalidStoreUrlError("A PostgreSQL store needs a postgres:// URL", {
+        details: { reason: "not a postgres:// or postgresql:// URL" },
+        hint: "Pass url as postgres://user:password@host:5432/database.",
+      });
+    }
+    if (options.poolSize !== undefined) assertInteger(options.poolSize, "poolSize", { min: 1 });
     const db = new PostgresDatabase(
       options.url,
       options.poolSize === undefined ? {} : { max: options.poolSize },

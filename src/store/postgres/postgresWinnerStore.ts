@@ -3,6 +3,7 @@ import { encodeWinningTicket, winnerFromRow, type WinnerRow } from "../winnerCod
 import { checkMove, MOVE_TARGET, type WinnerMove } from "../winnerRules.js";
 import type { DurableWinnerFilter, DurableWinnerStore, WinnerState } from "../winners.js";
 import type { PostgresDatabase } from "./postgresDatabase.js";
+import { refusal, storeArgs, winnerStoreArgs } from "../args.js";
 
 const COLUMNS =
   "winner, state, last_error_code, last_error_message, tx_hash, sub_tx_hash, sub_account_nonce::text AS sub_account_nonce, sub_max_fee, sub_max_priority_fee, sub_block";
@@ -18,6 +19,7 @@ export class PostgresWinnerStore implements DurableWinnerStore {
   constructor(private readonly db: PostgresDatabase) {}
 
   async add(winner: WinningTicket): Promise<void> {
+    winnerStoreArgs.add(winner);
     const t = winner.ticket;
     await this.db.query(
       `INSERT INTO winners (digest, sender, recipient, sender_nonce, face_value, winner, state)
@@ -34,6 +36,7 @@ export class PostgresWinnerStore implements DurableWinnerStore {
   }
 
   async list(filter: DurableWinnerFilter = {}): Promise<StoredWinner[]> {
+    storeArgs.durableFilter(filter);
     const where: string[] = [];
     const args: string[] = [];
     if (filter.state !== undefined) {
@@ -57,6 +60,7 @@ export class PostgresWinnerStore implements DurableWinnerStore {
   }
 
   async get(digest: `0x${string}`): Promise<StoredWinner | undefined> {
+    storeArgs.digest(digest);
     const rows = await this.db.query<WinnerRow>(
       `SELECT ${COLUMNS} FROM winners WHERE digest = $1`,
       [digest.toLowerCase()],
@@ -73,6 +77,7 @@ export class PostgresWinnerStore implements DurableWinnerStore {
     sender: `0x${string}`;
     recipient: `0x${string}`;
   }): Promise<bigint> {
+    winnerStoreArgs.pair(args);
     const rows = await this.db.query<{ total: string }>(
       `SELECT coalesce(sum(face_value), 0)::text AS total FROM winners
        WHERE sender = $1 AND recipient = $2 AND state IN ('pending', 'submitted')`,
@@ -97,6 +102,8 @@ export class PostgresWinnerStore implements DurableWinnerStore {
     maxPriorityFeePerGas: bigint;
     block: bigint;
   }): Promise<void> {
+    const refused = refusal(() => storeArgs.markSubmitted(a));
+    if (refused !== undefined) return refused;
     return this.#move("markSubmitted", a.digests, undefined, {
       sub_tx_hash: a.txHash,
       sub_account_nonce: String(a.accountNonce),
@@ -107,6 +114,8 @@ export class PostgresWinnerStore implements DurableWinnerStore {
   }
 
   markPendingAgain(a: { digests: `0x${string}`[]; reason: string }): Promise<void> {
+    const refused = refusal(() => storeArgs.markPendingAgain(a));
+    if (refused !== undefined) return refused;
     return this.#move("markPendingAgain", a.digests, undefined, {
       sub_tx_hash: null,
       sub_account_nonce: null,
@@ -119,10 +128,14 @@ export class PostgresWinnerStore implements DurableWinnerStore {
   }
 
   markRedeemed(args: { digest: `0x${string}`; txHash: string }): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.redeemed(args));
+    if (refused !== undefined) return refused;
     return this.#move("markRedeemed", [args.digest], args.txHash, { tx_hash: args.txHash });
   }
 
   recordFailure(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.failure(args));
+    if (refused !== undefined) return refused;
     return this.#move("recordFailure", [args.digest], undefined, {
       last_error_code: args.code,
       last_error_message: args.message,
@@ -130,6 +143,8 @@ export class PostgresWinnerStore implements DurableWinnerStore {
   }
 
   markUnredeemable(args: { digest: `0x${string}`; code: string; message: string }): Promise<void> {
+    const refused = refusal(() => winnerStoreArgs.failure(args));
+    if (refused !== undefined) return refused;
     return this.#move("markUnredeemable", [args.digest], undefined, {
       last_error_code: args.code,
       last_error_message: args.message,
