@@ -208,7 +208,7 @@ export const winnerStoreArgs = {
   redeemed(args: unknown): void {
     assertObject(args, "markRedeemed arguments");
     assertHexBytes(args["digest"], 32, "digest");
-    assertString(args["txHash"], "txHash", { nonEmpty: true });
+    assertString(args["txHash"], "txHash");
   },
   failure(args: unknown): void {
     assertObject(args, "winner failure arguments");

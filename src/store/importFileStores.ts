@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 
+import { assertHasMethods, assertObject, assertString } from "../inputs.js";
 import { FileWinnerStore } from "../recipient/fileWinnerStore.js";
 import { StoreError } from "./errors.js";
 import type { Store } from "./types.js";
@@ -43,6 +44,14 @@ export async function importFileStores(args: {
   winnersFile?: string;
   into: Store;
 }): Promise<FileImportReport> {
+  assertObject(args, "importFileStores arguments");
+  if (args.nonceDir !== undefined) assertString(args.nonceDir, "nonceDir", { nonEmpty: true });
+  if (args.winnersFile !== undefined) {
+    assertString(args.winnersFile, "winnersFile", { nonEmpty: true });
+  }
+  assertObject(args.into, "into");
+  assertHasMethods(args.into.nonces, "into.nonces", ["reserve"]);
+  assertHasMethods(args.into.winners, "into.winners", ["add", "get"]);
   const nonces: {
     sender: `0x${string}`;
     recipient: `0x${string}`;

@@ -1086,7 +1086,6 @@ const NO_INPUT: Record<string, string> = {
  * once the file is fixed, until its line here is removed.
  */
 const KNOWN_GAPS: Record<string, string> = {
-  importFileStores: "to fix",
   encodeX402Header: "to fix",
   decodeX402Header: "to fix",
   createLotteryPaywall: "to fix",
