@@ -11,6 +11,12 @@ export class UnknownNetworkError extends TicketBrokerError {}
 /** The network could not be reached (node not running, wrong URL). */
 export class NetworkUnreachableError extends TicketBrokerError {}
 
+/**
+ * A configuration variable of the selected network (e.g. `ARBITRUM_SEPOLIA_PRIVATE_KEY`) is
+ * neither in the environment nor in the Hardhat keystore.
+ */
+export class ConfigurationVariableMissingError extends TicketBrokerError {}
+
 /** No TicketBroker is deployed (or recorded) on the selected network. */
 export class NoDeploymentError extends TicketBrokerError {}
 

@@ -9,7 +9,12 @@ import type {} from "@nomicfoundation/hardhat-ethers";
 
 import type { CliContext, ConnectOptions } from "./context.js";
 import { resolveBrokerAddress } from "./deployment.js";
-import { NetworkUnreachableError, NoSignerError, UnknownNetworkError } from "./errors.js";
+import {
+  ConfigurationVariableMissingError,
+  NetworkUnreachableError,
+  NoSignerError,
+  UnknownNetworkError,
+} from "./errors.js";
 import { walletFromEnvironment } from "./keys.js";
 import { messages } from "./messages.js";
 
@@ -35,6 +40,18 @@ async function networkUrl(config: unknown): Promise<string> {
   } catch {
     return "(its configured RPC URL)";
   }
+}
+
+/**
+ * The configuration variable Hardhat could not resolve (its "Configuration Variable "X" not
+ * found" error, possibly as the cause of another), if that is what `err` is.
+ */
+function missingVariable(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const name = /Configuration Variable "([^"]+)" not found/.exec(e.message)?.[1];
+    if (name !== undefined) return name;
+  }
+  return undefined;
 }
 
 /**
@@ -65,6 +82,17 @@ export async function connectWithHardhat(
   try {
     chainId = (await provider.getNetwork()).chainId;
   } catch (err) {
+    const variable = missingVariable(err);
+    if (variable !== undefined) {
+      throw new ConfigurationVariableMissingError(
+        messages.network.variableMissing(options.network, variable),
+        {
+          details: { network: options.network, variable },
+          hint: messages.network.variableMissingHint(variable),
+          cause: err,
+        },
+      );
+    }
     const url = await networkUrl(networkConfig);
     throw new NetworkUnreachableError(messages.network.unreachable(options.network, url), {
       details: { network: options.network, url },

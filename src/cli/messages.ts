@@ -301,6 +301,10 @@ ${KEYS}`;
     unknownHint: (known: readonly string[]) =>
       `Use one of: ${known.join(", ")} (defined in hardhat.config.ts); the default is localhost.`,
     unreachable: (name: string, url: string) => `Cannot reach the ${name} network at ${url}.`,
+    variableMissing: (name: string, variable: string) =>
+      `The ${name} network needs the configuration variable ${variable}, which is not set.`,
+    variableMissingHint: (variable: string) =>
+      `Set the environment variable ${variable} (or \`npx hardhat keystore set ${variable}\`): Hardhat reads every variable of the network when connecting, even for a command that only reads. Or connect with --rpc-url <url>, which needs no key to read.`,
     unreachableHint: (name: string) =>
       name === "localhost"
         ? "Start a node in another terminal with `npx hardhat node`, then run the command again."
@@ -311,7 +315,10 @@ ${KEYS}`;
     none: (network: string, chainId: bigint) =>
       `No TicketBroker is deployed on ${network} (chain id ${chainId}).`,
     noneHint: (network: string) =>
-      `Deploy one with \`npx hardhat ignition deploy ignition/modules/TicketBroker.ts --network ${network} --parameters ignition/parameters/${network}.json\`, or pass --broker <address>.`,
+      /^chain \d+$/.test(network)
+        ? // Connected with --rpc-url: there is no Hardhat network name to suggest.
+          "Pass --broker <address>, or --deployment-id <id> naming a deployment recorded under ignition/deployments/, or deploy one with `npx hardhat ignition deploy ignition/modules/TicketBroker.ts --network <name>` on a network of hardhat.config.ts."
+        : `Deploy one with \`npx hardhat ignition deploy ignition/modules/TicketBroker.ts --network ${network} --parameters ignition/parameters/${network}.json\`, or pass --broker <address>.`,
     noCode: (address: string, network: string) =>
       `The recorded TicketBroker address ${address} has no contract on ${network}.`,
     noCodeHint: (network: string) =>

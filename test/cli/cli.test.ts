@@ -411,5 +411,38 @@ describe("ticketbroker CLI", function () {
       expect((error as { hint: string }).hint).to.contain("localhost");
       expect((error as { hint: string }).hint).to.contain("arbitrumSepolia");
     });
+
+    it("a network whose key variable is unset names the variable, not an unreachable node", async function () {
+      const saved = {
+        url: process.env["ARBITRUM_SEPOLIA_RPC_URL"],
+        key: process.env["ARBITRUM_SEPOLIA_PRIVATE_KEY"],
+      };
+      process.env["ARBITRUM_SEPOLIA_RPC_URL"] = "http://127.0.0.1:9";
+      delete process.env["ARBITRUM_SEPOLIA_PRIVATE_KEY"];
+      try {
+        const error = await connectWithHardhat(
+          { network: "arbitrumSepolia", account: 0, broker: undefined, deploymentId: undefined },
+          {},
+        ).then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        expect(error).to.have.property("code", "ConfigurationVariableMissingError");
+        expect((error as Error).message).to.contain("ARBITRUM_SEPOLIA_PRIVATE_KEY");
+        expect((error as { hint: string }).hint).to.contain("--rpc-url");
+        expect((error as { details: unknown }).details).to.deep.equal({
+          network: "arbitrumSepolia",
+          variable: "ARBITRUM_SEPOLIA_PRIVATE_KEY",
+        });
+      } finally {
+        for (const [name, value] of [
+          ["ARBITRUM_SEPOLIA_RPC_URL", saved.url],
+          ["ARBITRUM_SEPOLIA_PRIVATE_KEY", saved.key],
+        ] as const) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+      }
+    });
   });
 });

@@ -348,6 +348,39 @@ describe("ticketbroker CLI: groups, keys, shapes, hints, winner files", function
     }
   });
 
+  it("no deployment found over --rpc-url: the hint names no Hardhat network (there is none)", async function () {
+    const root = await mkdtemp(path.join(tmpdir(), "cli-none-"));
+    try {
+      const error = await resolveBrokerAddress({
+        provider: ethers.provider,
+        networkName: "chain 421614",
+        chainId: 421614n,
+        brokerFlag: undefined,
+        deploymentId: "rehearsal-421614",
+        searchRoots: [root],
+      }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(NoDeploymentError);
+      const hint = (error as NoDeploymentError).hint;
+      expect(hint).to.contain("--broker <address>");
+      expect(hint).to.contain("--deployment-id <id>");
+      expect(hint).not.to.contain("--network chain");
+      expect(hint).not.to.contain("parameters/chain");
+      const named = await resolveBrokerAddress({
+        provider: ethers.provider,
+        networkName: "arbitrumSepolia",
+        chainId: 421614n,
+        brokerFlag: undefined,
+        deploymentId: "rehearsal-421614",
+        searchRoots: [root],
+      }).catch((e: unknown) => e);
+      expect((named as NoDeploymentError).hint).to.contain(
+        "--network arbitrumSepolia --parameters ignition/parameters/arbitrumSepolia.json",
+      );
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
   it("serve <service> starts the named service with its configuration file", async function () {
     const { cli } = await networkHelpers.loadFixture(fixture);
     served.length = 0;
