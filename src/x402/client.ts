@@ -4,6 +4,16 @@
  */
 import { randomBytes } from "node:crypto";
 
+import {
+  assertAddress,
+  assertArray,
+  assertBigint,
+  assertFunction,
+  assertHasMethods,
+  assertObject,
+  assertString,
+  assertTicketParams,
+} from "../inputs.js";
 import { keccak256 } from "../internal/keccak.js";
 import { toHex } from "../internal/bytes.js";
 import type { TicketSender } from "../sender/ticketSender.js";
@@ -99,6 +109,13 @@ export function wrapFetchWithLottery(
   fetchFn: typeof fetch,
   options: LotteryFetchOptions,
 ): LotteryFetch {
+  assertFunction(fetchFn, "fetch");
+  assertObject(options, "wrapFetchWithLottery options");
+  assertAddress(options.sender, "sender");
+  assertFunction(options.pay, "pay");
+  assertBigint(options.maxPrice, "maxPrice", { min: 1n });
+  if (options.maxPayment !== undefined) assertBigint(options.maxPayment, "maxPayment", { min: 1n });
+  if (options.onSettlement !== undefined) assertFunction(options.onSettlement, "onSettlement");
   const maxPayment = options.maxPayment ?? options.maxPrice * 100n;
   /** Per route (origin + path): the offer last paid against. */
   const offers = new Map<string, LotteryRequirements>();
@@ -263,7 +280,11 @@ export function payWithTicketSender(
   sender: Pick<TicketSender, "sender" | "acceptParams" | "pay">,
   options: { delegate?: `0x${string}` } = {},
 ): (challenge: LotteryChallenge) => Promise<PaymentMessage> {
+  assertHasMethods(sender, "sender", ["acceptParams", "pay"]);
+  assertObject(options, "payWithTicketSender options");
+  if (options.delegate !== undefined) assertAddress(options.delegate, "delegate");
   return async (challenge) => {
+    assertChallenge(challenge);
     await sender.acceptParams(challenge.params);
     const { tickets } = await sender.pay({
       params: challenge.params,
@@ -305,13 +326,17 @@ export interface LotterySignerService {
 export function payWithSigner(
   signer: LotterySignerService,
 ): (challenge: LotteryChallenge) => Promise<PaymentMessage> {
+  assertHasMethods(signer, "signer", ["pay"]);
   return async (challenge) => {
+    assertChallenge(challenge);
     const answer = await signer.pay({
       params: encodeTicketParams(challenge.params),
       sessionId: `x402:${randomBytes(12).toString("base64url")}`,
       fee: challenge.amount.toString(),
       workId: workIdFor(challenge.session),
     });
+    assertObject(answer, "signer answer");
+    assertArray(answer.tickets, "signer answer.tickets");
     if (answer.nothingToPay || answer.tickets.length === 0) {
       throw new LotteryChallengeError("The signer service signed no ticket for a lottery payment", {
         details: { fee: challenge.amount.toString(), sender: answer.sender },
@@ -407,4 +432,12 @@ async function problemOf(response: Response): Promise<unknown> {
   } catch {
     return null;
   }
+}
+
+/** The parts of a {@link LotteryChallenge} a `pay` callback uses. */
+function assertChallenge(challenge: unknown): asserts challenge is LotteryChallenge {
+  assertObject(challenge, "challenge");
+  assertTicketParams(challenge["params"], "challenge.params");
+  assertBigint(challenge["amount"], "challenge.amount");
+  assertString(challenge["session"], "challenge.session");
 }

@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 
+import { assertHasMethods, assertObject } from "../inputs.js";
 import { LotteryOverchargeError } from "./errors.js";
 import type { LotteryGrant, LotteryPaywall, PaidRequestContext } from "./paywall.js";
 
@@ -49,6 +50,9 @@ export const lotteryPaywallPlugin: FastifyPluginAsync<LotteryPaywallPluginOption
   fastify,
   options,
 ) => {
+  assertHasMethods(fastify, "fastify", ["addHook"]);
+  assertObject(options, "lotteryPaywallPlugin options");
+  assertHasMethods(options.paywall, "paywall", ["begin", "finish", "abort"]);
   const { paywall } = options;
 
   fastify.addHook("preHandler", async (request: WithState, reply: FastifyReply) => {

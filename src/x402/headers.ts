@@ -6,6 +6,7 @@
  */
 import { Type, type Static } from "typebox";
 
+import { InvalidInputError, assertString, describeValue } from "../inputs.js";
 import { TICKET_DOMAIN_NAME, TICKET_DOMAIN_VERSION } from "../ticketTypes.js";
 import { messageChecker } from "../wire/decode.js";
 import { PaymentSchema } from "../wire/payment.js";
@@ -185,11 +186,27 @@ export const checkLotterySettlement = messageChecker(
 
 /** A header value: standard base64 of the UTF-8 JSON text of `message`. */
 export function encodeHeader(message: unknown): string {
-  return Buffer.from(JSON.stringify(message), "utf8").toString("base64");
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(message);
+  } catch (cause) {
+    throw notJson(message, cause);
+  }
+  if (text === undefined) throw notJson(message);
+  return Buffer.from(text, "utf8").toString("base64");
+}
+
+function notJson(message: unknown, cause?: unknown): InvalidInputError {
+  return new InvalidInputError("A header message must be a JSON value", {
+    details: { field: "message", received: describeValue(message) },
+    hint: "Pass the wire form of the message (bigints as decimal strings, as the x402 codecs produce).",
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** The JSON value of a base64 header, or undefined when it is not base64 of JSON text. */
 export function decodeHeader(value: string): unknown {
+  assertString(value, "header value");
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) return undefined;
   try {
     return JSON.parse(Buffer.from(value, "base64").toString("utf8")) as unknown;

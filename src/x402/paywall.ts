@@ -7,6 +7,16 @@
 import { randomBytes } from "node:crypto";
 
 import { TicketBrokerError } from "../errors.js";
+import {
+  InvalidInputError,
+  assertAddress,
+  assertBigint,
+  assertHasMethods,
+  assertInteger,
+  assertObject,
+  assertString,
+  describeValue,
+} from "../inputs.js";
 import { Rational } from "../rational.js";
 import { IssueTicketParamsError } from "../recipient/errors.js";
 import type { Recipient } from "../recipient/recipient.js";
@@ -160,6 +170,7 @@ const PROBLEM_TYPE_BASE = "https://ticketbroker.dev/problems/";
  * ```
  */
 export function createLotteryPaywall(options: LotteryPaywallOptions): LotteryPaywall {
+  assertPaywallShapes(options);
   const mode = options.mode ?? "exact";
   checkOptions(options, mode);
   const sessionIds = new SessionIds(options.sessionSecret ?? randomBytes(32));
@@ -596,10 +607,34 @@ export function createLotteryPaywall(options: LotteryPaywallOptions): LotteryPay
 
 /** A web Response for a refusal. */
 export function refusalResponse(refusal: PaywallRefusal): Response {
-  return new Response(JSON.stringify(refusal.body), {
-    status: refusal.status,
-    headers: refusal.headers,
-  });
+  assertObject(refusal, "refusal");
+  assertInteger(refusal.status, "refusal.status", { min: 200, max: 599 });
+  if (refusal.headers !== undefined) {
+    assertObject(refusal.headers, "refusal.headers");
+    for (const [name, value] of Object.entries(refusal.headers)) {
+      assertString(value, `refusal.headers.${name}`);
+    }
+  }
+  let body: string;
+  try {
+    body = JSON.stringify(refusal.body);
+  } catch (cause) {
+    throw new InvalidInputError("refusal.body must be a JSON value", {
+      details: { field: "refusal.body", received: describeValue(refusal.body) },
+      hint: "Pass the refusal the paywall returned, unchanged.",
+      cause,
+    });
+  }
+  try {
+    return new Response(body, { status: refusal.status, headers: refusal.headers });
+  } catch (cause) {
+    // A header name or value HTTP does not allow, or a status a Response cannot carry.
+    throw new InvalidInputError("The refusal cannot be sent as an HTTP response", {
+      details: { field: "refusal", status: refusal.status },
+      hint: "Pass the refusal the paywall returned, unchanged.",
+      cause,
+    });
+  }
 }
 
 /** The sender named by the LOTTERY-SENDER header, checksummed; throws on anything else. */
@@ -654,4 +689,34 @@ function checkOptions(options: LotteryPaywallOptions, mode: string): void {
       hint: "Fix the options named above; docs/x402-lottery.md describes each.",
     });
   }
+}
+
+/**
+ * Types and shapes of the paywall's options and dependencies, before {@link checkOptions}
+ * judges their values.
+ */
+function assertPaywallShapes(options: unknown): asserts options is LotteryPaywallOptions {
+  assertObject(options, "lottery paywall options");
+  const o = options;
+  assertHasMethods(o["recipient"], "recipient", ["issueParams", "receiveTicket"]);
+  assertAddress((o["recipient"] as Record<string, unknown>)["address"], "recipient.address");
+  assertHasMethods(o["sessions"], "sessions", ["credit", "debit", "get"]);
+  if (o["mode"] !== undefined) assertString(o["mode"], "mode");
+  if (o["perUnit"] !== undefined) {
+    assertObject(o["perUnit"], "perUnit");
+    assertBigint(o["perUnit"]["price"], "perUnit.price", { min: 1n });
+    assertString(o["perUnit"]["unit"], "perUnit.unit", { nonEmpty: true });
+  }
+  const secret = o["sessionSecret"];
+  if (secret !== undefined && !(secret instanceof Uint8Array)) {
+    throw new InvalidInputError("sessionSecret must be bytes", {
+      details: { field: "sessionSecret", received: describeValue(secret) },
+      hint: "Pass at least 16 random bytes (crypto.randomBytes(32)), or leave it out.",
+    });
+  }
+  if (o["maxTimeoutSeconds"] !== undefined) {
+    assertInteger(o["maxTimeoutSeconds"], "maxTimeoutSeconds", { min: 1 });
+  }
+  if (o["description"] !== undefined) assertString(o["description"], "description");
+  if (o["mimeType"] !== undefined) assertString(o["mimeType"], "mimeType");
 }
