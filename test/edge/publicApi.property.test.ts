@@ -1169,10 +1169,6 @@ const NO_INPUT: Record<string, string> = {
  */
 const KNOWN_GAPS: Record<string, string> = {
   LivePaymentLoop: "src/services",
-  loadServiceConfig: "src/services",
-  parseServiceConfig: "src/services",
-  assertSafeListen: "src/services",
-  envName: "src/services",
   hashApiKey: "src/services",
   ApiKeyRing: "src/services",
   loadPayeeSecret: "src/services",

@@ -5,6 +5,7 @@ import { Value } from "typebox/value";
 
 import { DEFAULT_PARAMS_LIFETIME_SECONDS } from "../../recipient/defaults.js";
 import { ServiceConfigError } from "./errors.js";
+import { assertArray, assertObject, assertString, describeValue } from "../../inputs.js";
 
 const Wei = (description: string, def?: string) =>
   Type.String({
@@ -143,6 +144,9 @@ export function isLoopback(host: string): boolean {
  * reach the port could then ask for payments.
  */
 export function assertSafeListen(config: CommonServiceConfig): void {
+  assertObject(config, "config");
+  assertString(config.host, "config.host");
+  assertArray(config.apiKeys, "config.apiKeys");
   if (!isLoopback(config.host) && config.apiKeys.length === 0) {
     throw new ServiceConfigError(`Refusing to listen on ${config.host} without API keys`, {
       details: { host: config.host },
@@ -153,6 +157,7 @@ export function assertSafeListen(config: CommonServiceConfig): void {
 
 /** camelCase -> TICKETBROKER_UPPER_SNAKE. */
 export function envName(key: string): string {
+  assertString(key, "key");
   const snake = key
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2");
@@ -198,6 +203,16 @@ export function loadServiceConfig(args: {
   env: Record<string, string | undefined>;
   flags: Record<string, unknown>;
 }): SignerServiceConfig | PayeeServiceConfig {
+  assertObject(args, "loadServiceConfig arguments");
+  if (args.service !== "signer" && args.service !== "payee") {
+    throw new ServiceConfigError('service must be "signer" or "payee"', {
+      details: { received: describeValue(args.service) },
+      hint: 'Pass service: "signer" or service: "payee".',
+    });
+  }
+  if (args.file !== undefined) assertString(args.file, "file", { nonEmpty: true });
+  assertObject(args.env, "env");
+  assertObject(args.flags, "flags");
   const schema = schemaFor(args.service);
   const props = schema.properties as Record<string, TSchema>;
   const merged: Record<string, unknown> = {};
