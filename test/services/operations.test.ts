@@ -187,6 +187,43 @@ describe("service operations over HTTP", function () {
     }
   });
 
+  it("counts each refused ticket once in refusals_total, answered with a problem or not", async function () {
+    const pair = await startPair();
+    try {
+      const signer = new SignerClient({ baseUrl: pair.signer.url, apiKey: KEYS.gateway });
+      const { params } = await new PayeeClient({
+        baseUrl: pair.payee.url,
+        apiKey: KEYS.gateway,
+      }).params(senderSigner.address);
+      const first = await signer.pay({ params, sessionId: "r", fee: "2500000000000" });
+      const payment = (tickets: typeof first.tickets) => ({
+        sessionId: "r",
+        payment: { version: 1, sender: first.sender, params, tickets },
+      });
+      const refusals = async () =>
+        /ticketbroker_payee_refusals_total\{code="TicketNonceReusedError"\} (\d+)/.exec(
+          String((await call(`${pair.payee.url}/metrics`)).body),
+        )?.[1];
+      const pay = (body: unknown) =>
+        call(`${pair.payee.url}/v1/payments`, { key: KEYS.gateway, body });
+      expect((await pay(payment(first.tickets))).status).to.equal(200);
+      expect(await refusals()).to.equal(undefined);
+      // Every ticket resent: three refusals, answered with the first as a problem document.
+      const replay = await pay(payment(first.tickets));
+      expect(replay.status).to.equal(422);
+      expect(replay.body.code).to.equal("TicketNonceReusedError");
+      expect(await refusals()).to.equal("3");
+      // One resent ticket beside new ones: the payment goes through, one more refusal.
+      const second = await signer.pay({ params, sessionId: "r2", fee: "2500000000000" });
+      const mixed = await pay(payment([first.tickets[0]!, ...second.tickets]));
+      expect(mixed.status).to.equal(200);
+      expect(mixed.body.refused).to.equal(1);
+      expect(await refusals()).to.equal("4");
+    } finally {
+      await pair.close();
+    }
+  });
+
   it("is ready only while the store and chain answer and the sender's funds are above the floors", async function () {
     const pair = await startPair({ signer: { minDepositWei: "1000000000000000000" } });
     try {

@@ -230,9 +230,11 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
                   cause: err,
                 });
           if (!(err instanceof TicketBrokerError)) request.log.error({ err }, "ticket failed");
-          firstRefusal ??= known;
           metrics.tickets.inc({ outcome: "refused" });
-          metrics.refusals.inc({ code: known.code });
+          // The first refusal of a payment nothing was accepted from is the answer: the error
+          // handler counts it then, so it is counted here only if the payment goes through.
+          if (firstRefusal === undefined) firstRefusal = known;
+          else metrics.refusals.inc({ code: known.code });
           const floor = known.details["floor"];
           return {
             senderNonce: nonce.toString(),
@@ -246,6 +248,7 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
           };
         });
         if (accepted.length === 0 && firstRefusal !== undefined) throw firstRefusal;
+        if (firstRefusal !== undefined) metrics.refusals.inc({ code: firstRefusal.code });
         const creditId = `pay:${createHash("sha256")
           .update(
             `${payment.sender.toLowerCase()}:${payment.params.recipient.toLowerCase()}:${accepted.join(",")}`,
