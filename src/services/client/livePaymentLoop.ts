@@ -1,6 +1,14 @@
 import type { PayeeClient, ParamsResponse } from "./payeeClient.js";
 import { ServiceClientError } from "./serviceClientError.js";
 import type { SignerClient } from "./signerClient.js";
+import {
+  checkAddress,
+  checkFunction,
+  checkInteger,
+  checkMethods,
+  checkObject,
+  checkString,
+} from "./clientArgs.js";
 
 /** Why a live payment loop stopped. */
 export interface LoopStop {
@@ -53,6 +61,17 @@ export class LivePaymentLoop {
     /** Milliseconds clock (default Date.now). */
     now?: () => number;
   }) {
+    checkObject(options, "LivePaymentLoop options");
+    checkMethods(options.signer, "signer", ["pay"]);
+    checkMethods(options.payee, "payee", ["params", "pay"]);
+    checkAddress(options.sender, "sender");
+    checkString(options.sessionId, "sessionId", true);
+    checkInteger(options.upfrontSeconds, "upfrontSeconds");
+    checkInteger(options.intervalMs, "intervalMs", 1);
+    if (options.maxPricePerUnit !== undefined) {
+      checkString(options.maxPricePerUnit, "maxPricePerUnit", true);
+    }
+    if (options.now !== undefined) checkFunction(options.now, "now");
     this.#o = { ...options, now: options.now ?? Date.now };
     this.stopped = new Promise((resolve) => {
       this.#resolve = resolve;

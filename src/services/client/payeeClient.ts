@@ -8,6 +8,7 @@ import type {
   PayeePaymentResponse,
   SessionResponseSchema,
 } from "../payee/schemas.js";
+import { checkClientOptions } from "./clientArgs.js";
 import { newIdempotencyKey, requestJson, type ClientOptions } from "./httpJson.js";
 
 export type ParamsResponse = Static<typeof ParamsResponseSchema>;
@@ -29,6 +30,7 @@ export class PayeeClient {
   readonly #options: ClientOptions;
 
   constructor(options: ClientOptions) {
+    checkClientOptions(options);
     this.#options = options;
   }
 

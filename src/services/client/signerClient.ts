@@ -1,4 +1,5 @@
 import type { PaymentRequest, PaymentResponse } from "../signer/schemas.js";
+import { checkClientOptions } from "./clientArgs.js";
 import { newIdempotencyKey, requestJson, type ClientOptions } from "./httpJson.js";
 
 /** The sender a signer pays for, as `GET /v1/sender` reports it (wei as decimal strings). */
@@ -27,6 +28,7 @@ export class SignerClient {
   readonly #options: ClientOptions;
 
   constructor(options: ClientOptions) {
+    checkClientOptions(options);
     this.#options = options;
   }
 

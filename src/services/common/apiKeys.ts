@@ -1,6 +1,13 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 
 import { ApiKeyMissingError, ApiKeyScopeError } from "./errors.js";
+import {
+  InvalidInputError,
+  assertArray,
+  assertObject,
+  assertString,
+  describeValue,
+} from "../../inputs.js";
 
 /** What an API key may do: pay (ask for or send payments), charge (debit sessions), admin (all). */
 export type Scope = "pay" | "charge" | "admin";
@@ -31,6 +38,7 @@ export interface Client {
 
 /** SHA-256 of an API key, as hex: what the configuration stores. */
 export function hashApiKey(key: string): string {
+  assertString(key, "key");
   return createHash("sha256").update(key, "utf8").digest("hex");
 }
 
@@ -50,6 +58,17 @@ export class ApiKeyRing {
   readonly #anonymous: readonly Scope[];
 
   constructor(options: { keys: readonly ApiKeyConfig[]; anonymousScopes?: readonly Scope[] }) {
+    assertObject(options, "ApiKeyRing options");
+    assertArray(options.keys, "keys");
+    options.keys.forEach((k, i) => {
+      assertObject(k, `keys[${i}]`);
+      assertString(k.id, `keys[${i}].id`, { nonEmpty: true });
+      assertHexDigits(k.sha256, 64, `keys[${i}].sha256`);
+      assertScopes(k.scopes, `keys[${i}].scopes`);
+    });
+    if (options.anonymousScopes !== undefined) {
+      assertScopes(options.anonymousScopes, "anonymousScopes");
+    }
     this.#keys = options.keys.map((config) => ({
       config,
       hash: Buffer.from(config.sha256.toLowerCase(), "hex"),
@@ -107,6 +126,29 @@ export class ApiKeyRing {
     throw new ApiKeyScopeError(`API key "${client.id}" lacks the "${scope}" scope`, {
       details: { client: client.id, scope, scopes: client.scopes },
       hint: `Use a key with the "${scope}" scope, or ask the operator to add it to this key.`,
+    });
+  }
+}
+
+const SCOPES: readonly Scope[] = ["pay", "charge", "admin"];
+
+function assertScopes(value: unknown, field: string): void {
+  assertArray(value, field);
+  for (const scope of value) {
+    if (!SCOPES.includes(scope as Scope)) {
+      throw new InvalidInputError(`${field} holds a scope that does not exist`, {
+        details: { field, received: describeValue(scope) },
+        hint: `Use scopes among ${SCOPES.join(", ")}.`,
+      });
+    }
+  }
+}
+
+function assertHexDigits(value: unknown, digits: number, field: string): void {
+  if (typeof value !== "string" || !new RegExp(`^[0-9a-fA-F]{${digits}}$`).test(value)) {
+    throw new InvalidInputError(`${field} must be ${digits} hex digits`, {
+      details: { field, received: describeValue(value) },
+      hint: "Give the SHA-256 of the key as 64 hex digits (printf %s KEY | sha256sum).",
     });
   }
 }

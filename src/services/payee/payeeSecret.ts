@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 
 import { SignerKeyError } from "../common/errors.js";
+import { assertObject, assertString } from "../../inputs.js";
 
 /**
  * Reads the payee's 32-byte secret (hex) from `TICKETBROKER_PAYEE_SECRET` or `secretFile`.
@@ -15,6 +16,10 @@ export function loadPayeeSecret(args: {
   secretFile?: string | undefined;
   env: Record<string, string | undefined>;
 }): Uint8Array {
+  assertObject(args, "loadPayeeSecret arguments");
+  assertObject(args.env, "env");
+  if (args.secretFile !== undefined)
+    assertString(args.secretFile, "secretFile", { nonEmpty: true });
   let text = args.env["TICKETBROKER_PAYEE_SECRET"];
   if (text === undefined && args.secretFile !== undefined) {
     try {
@@ -26,6 +31,7 @@ export function loadPayeeSecret(args: {
       });
     }
   }
+  if (text !== undefined) assertString(text, "TICKETBROKER_PAYEE_SECRET");
   const hex = text?.trim().replace(/^0x/, "");
   if (hex === undefined || !/^[0-9a-fA-F]{64}$/.test(hex)) {
     throw new SignerKeyError("No valid payee secret configured", {

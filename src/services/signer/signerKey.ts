@@ -4,6 +4,7 @@ import { Wallet } from "ethers";
 
 import { RawKeyTicketSigner } from "../../signTicket.js";
 import { SignerKeyError } from "../common/errors.js";
+import { assertObject, assertString } from "../../inputs.js";
 
 /** Environment variable holding the signing key as 0x-hex (for containers and tests). */
 export const SIGNER_KEY_ENV = "TICKETBROKER_SIGNER_KEY";
@@ -23,6 +24,16 @@ export async function loadSignerKey(args: {
   passwordFile?: string | undefined;
   env: Record<string, string | undefined>;
 }): Promise<RawKeyTicketSigner> {
+  assertObject(args, "loadSignerKey arguments");
+  assertObject(args.env, "env");
+  if (args.keystoreFile !== undefined) {
+    assertString(args.keystoreFile, "keystoreFile", { nonEmpty: true });
+  }
+  if (args.passwordFile !== undefined) {
+    assertString(args.passwordFile, "passwordFile", { nonEmpty: true });
+  }
+  if (args.env[SIGNER_KEY_ENV] !== undefined)
+    assertString(args.env[SIGNER_KEY_ENV], SIGNER_KEY_ENV);
   const fromEnv = args.env[SIGNER_KEY_ENV];
   if (fromEnv !== undefined && fromEnv !== "") {
     if (args.keystoreFile !== undefined) {
