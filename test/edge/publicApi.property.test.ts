@@ -544,6 +544,21 @@ const entries: Entry[] = [
     call: (a) => new lib.MemoryWinnerStore().pendingFaceValue(a[0] as never),
   },
   {
+    name: "MemoryWinnerStore#list",
+    valid: [{ status: "pending", sender: senderSigner.address }],
+    call: (a) => new lib.MemoryWinnerStore().list(a[0] as never),
+  },
+  {
+    name: "MemoryWinnerStore#markRedeemed",
+    valid: [{ digest: winner.digest, txHash: `0x${"22".repeat(32)}` }],
+    call: (a) => new lib.MemoryWinnerStore().markRedeemed(a[0] as never),
+  },
+  {
+    name: "MemoryWinnerStore#markUnredeemable",
+    valid: [{ digest: winner.digest, code: "TicketBrokerTicketExpired", message: "expired" }],
+    call: (a) => new lib.MemoryWinnerStore().markUnredeemable(a[0] as never),
+  },
+  {
     name: "FileWinnerStore.open",
     valid: [{ file: "/tmp/unused-winners.log", readOnly: true }],
     call: async (a) => (await lib.FileWinnerStore.open(a[0] as never)).close(),
@@ -565,6 +580,11 @@ const entries: Entry[] = [
     name: "ContractRedemptionClient",
     valid: [{ broker: fakeBroker() }],
     call: ctor(lib.ContractRedemptionClient),
+  },
+  {
+    name: "ContractRedemptionClient#redeem",
+    valid: [[winner]],
+    call: (a) => new lib.ContractRedemptionClient({ broker: fakeBroker() }).redeem(a[0] as never),
   },
   {
     name: "isPermanentRedemptionFailure",
@@ -927,6 +947,16 @@ const entries: Entry[] = [
     name: "MemoryDurableWinnerStore#markPendingAgain",
     valid: [{ digests: [winner.digest], reason: "dropped" }],
     call: (a) => new lib.MemoryDurableWinnerStore().markPendingAgain(a[0] as never),
+  },
+  {
+    name: "MemoryDurableWinnerStore#list",
+    valid: [{ state: "submitted", sender: senderSigner.address }],
+    call: (a) => new lib.MemoryDurableWinnerStore().list(a[0] as never),
+  },
+  {
+    name: "MemoryPaymentLedger#get",
+    valid: ["k", "c"],
+    call: (a) => new lib.MemoryPaymentLedger().get(a[0] as string, a[1] as string),
   },
   {
     name: "MemoryDurableWinnerStore#pendingFaceValue",
