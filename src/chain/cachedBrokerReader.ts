@@ -5,6 +5,7 @@ import { TicketBrokerError } from "../errors.js";
 import {
   InvalidInputError,
   assertAddress,
+  assertAddressShape,
   assertBigint,
   assertFunction,
   assertHasMethods,
@@ -221,11 +222,14 @@ export class CachedBrokerReader implements BrokerReader {
   }
 
   senderFunds(sender: `0x${string}`): Promise<SenderFunds> {
+    const bad = refused([sender, "sender"]);
+    if (bad !== undefined) return bad;
     return this.#cached(sender, "funds", this.#eventMaxAge, () => this.#reader.senderFunds(sender));
   }
 
   /** 0 without a request when the sender's (cached) reserve is 0, as the broker computes it. */
   async claimableReserve(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
+    await refused([sender, "sender"], [recipient, "recipient"]);
     const funds = await this.senderFunds(sender);
     if (funds.reserve === 0n) return 0n;
     return this.#cached(sender, `claimable:${recipient.toLowerCase()}`, this.maxAgeBlocks, () =>
@@ -234,12 +238,16 @@ export class CachedBrokerReader implements BrokerReader {
   }
 
   highestRedeemedNonce(sender: `0x${string}`, recipient: `0x${string}`): Promise<bigint> {
+    const bad = refused([sender, "sender"], [recipient, "recipient"]);
+    if (bad !== undefined) return bad;
     return this.#cached(sender, `redeemed:${recipient.toLowerCase()}`, this.#eventMaxAge, () =>
       this.#reader.highestRedeemedNonce(sender, recipient),
     );
   }
 
   signerValidUntil(sender: `0x${string}`, signer: `0x${string}`): Promise<bigint> {
+    const bad = refused([sender, "sender"], [signer, "signer"]);
+    if (bad !== undefined) return bad;
     return this.#cached(sender, `signer:${signer.toLowerCase()}`, this.#eventMaxAge, () =>
       this.#reader.signerValidUntil(sender, signer),
     );
@@ -359,6 +367,19 @@ export class CachedBrokerReader implements BrokerReader {
       }
       if (values.size === 0) this.#cache.delete(sender);
     }
+  }
+}
+
+/**
+ * Address shapes checked (O(1), no hashing: the cache sits on the ticket path), as a rejected
+ * promise for the first one that is malformed, else undefined.
+ */
+function refused(...fields: [unknown, string][]): Promise<never> | undefined {
+  try {
+    for (const [value, field] of fields) assertAddressShape(value, field);
+    return undefined;
+  } catch (err) {
+    return Promise.reject(err as Error);
   }
 }
 

@@ -869,6 +869,18 @@ const entries: Entry[] = [
     valid: [{ reader: new FakeReader(), provider: headSource, pollMs: 1000, maxAgeBlocks: 2 }],
     call: ctor(lib.CachedBrokerReader),
   },
+  ...(["senderFunds", "claimableReserve", "highestRedeemedNonce", "signerValidUntil"] as const).map(
+    (m): Entry => ({
+      name: `CachedBrokerReader#${m}`,
+      valid: [senderSigner.address, recipientAddress],
+      call: (a) =>
+        (
+          new lib.CachedBrokerReader({ reader: new FakeReader(), provider: headSource })[m] as (
+            ...x: unknown[]
+          ) => unknown
+        )(...a),
+    }),
+  ),
   {
     name: "createProvider",
     valid: ["http://127.0.0.1:1", { chainId: 421614n, batchMaxCount: 1 }],
