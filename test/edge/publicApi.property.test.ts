@@ -260,6 +260,12 @@ function paywallOptions(): Record<string, unknown> {
 
 let tmp = "";
 let sqliteStore: lib.SqliteStore | undefined;
+let fileWinners: Promise<lib.FileWinnerStore> | undefined;
+/** One file winner store in the temporary directory, shared by its entries. */
+function fileWinnerStore(): Promise<lib.FileWinnerStore> {
+  fileWinners ??= lib.FileWinnerStore.open({ file: path.join(tmp, "winners.log") });
+  return fileWinners;
+}
 /** One SQLite store in a temporary file, shared by the SQLite entries. */
 function sqlite(): lib.SqliteStore {
   sqliteStore ??= lib.SqliteStore.open({ file: path.join(tmp, "store.db") });
@@ -563,6 +569,28 @@ const entries: Entry[] = [
     valid: [{ file: "/tmp/unused-winners.log", readOnly: true }],
     call: async (a) => (await lib.FileWinnerStore.open(a[0] as never)).close(),
     runs: 30,
+  },
+  {
+    name: "FileWinnerStore#add",
+    valid: [winner],
+    call: async (a) => (await fileWinnerStore()).add(a[0] as never),
+    runs: 300,
+  },
+  {
+    name: "FileWinnerStore#list",
+    valid: [{ status: "pending" }],
+    call: async (a) => (await fileWinnerStore()).list(a[0] as never),
+  },
+  {
+    name: "FileWinnerStore#pendingFaceValue",
+    valid: [{ sender: senderSigner.address, recipient: recipientAddress }],
+    call: async (a) => (await fileWinnerStore()).pendingFaceValue(a[0] as never),
+  },
+  {
+    name: "FileWinnerStore#recordFailure",
+    valid: [{ digest: winner.digest, code: "ChainUnavailableError", message: "down" }],
+    call: async (a) => (await fileWinnerStore()).recordFailure(a[0] as never),
+    runs: 300,
   },
   {
     name: "Redeemer",
@@ -1225,6 +1253,7 @@ describe("edge: every public entry point throws only TicketBrokerErrors", functi
   });
   after(async function () {
     await sqliteStore?.close();
+    await (await fileWinners)?.close();
     await rm(tmp, { recursive: true, force: true });
   });
 
