@@ -155,6 +155,8 @@ export function describeMultiProcess(
         startWorker(["replay", url, path.join(dir, "go"), String(count), String(offset)]),
       );
       await go(workers);
+      await Promise.all(workers.map((w) => w.waitFor(1)));
+      writeFileSync(path.join(dir, "go-contend"), "");
       for (const w of workers) await finished(w);
       const accepted = workers.map((w) => values(w.lines, "a"));
       const all = accepted.flat();

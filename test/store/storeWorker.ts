@@ -70,6 +70,9 @@ async function main(): Promise<void> {
       if (nonce % 10 === 0)
         await store.winners.add(winner(`replay-${nonce}`, { nonce: BigInt(nonce) }));
       process.stdout.write(`a ${nonce}\n`);
+      // Each worker's first nonce is its own (the other starts elsewhere); once both have one,
+      // the parent lets them contend for the rest, so neither can be starved out of the test.
+      if (k === 0) while (!existsSync(`${String(goFile)}-contend`)) await sleep(2);
     }
   } else if (job === "winners") {
     for (let i = 0; i < count; i++) {
