@@ -48,7 +48,10 @@ async function networkUrl(config: unknown): Promise<string> {
  */
 function missingVariable(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
-    const name = /Configuration Variable "([^"]+)" not found/.exec(e.message)?.[1];
+    // Hardhat's own wording, or the keystore plugin's (its development keystore under tests).
+    const name =
+      /Configuration Variable "([^"]+)" not found/.exec(e.message)?.[1] ??
+      /Key "([^"]+)" not found in the (?:development )?keystore/.exec(e.message)?.[1];
     if (name !== undefined) return name;
   }
   return undefined;
