@@ -10,101 +10,23 @@
  *
  *   TICKETBROKER_E2E=1 npx hardhat test mocha test/cli/package.test.ts
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
 import { Wallet, encryptKeystoreJson } from "ethers";
 
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
-const BIN = path.join(ROOT, "node_modules", ".bin");
-const E2E = process.env.TICKETBROKER_E2E === "1";
+import { E2E, deployBroker, removeDeployment, startNode } from "../support/hardhatNode.js";
+import { BIN, ROOT, run, stopChild, withBinPath } from "../support/processes.js";
+
 /** The consumer's Node: the system's (Node 20 on the project's machines), never the repo's 22. */
 const SYSTEM_PATH = ["/usr/local/bin", "/usr/bin", "/bin"].join(path.delimiter);
 /** Hardhat node's first two test accounts (public, well-known keys). */
 const DEPLOYER_KEY = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 const PAYER_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(
-  command: string,
-  args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv },
-): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    // stdin is closed: nothing may wait for a terminal.
-    const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-async function waitForNode(url: string, node: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (node.exitCode !== null) throw new Error(`hardhat node exited with ${node.exitCode}`);
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      if (response.ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`hardhat node did not answer at ${url}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function stopNode(node: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    const pid = node.pid;
-    if (node.exitCode !== null || node.signalCode !== null || pid === undefined) return resolve();
-    const kill = (signal: NodeJS.Signals) => {
-      try {
-        process.kill(-pid, signal);
-      } catch {
-        // already gone
-      }
-    };
-    const escalate = setTimeout(() => kill("SIGKILL"), 5_000);
-    node.once("exit", () => {
-      clearTimeout(escalate);
-      resolve();
-    });
-    kill("SIGTERM");
-  });
-}
 
 describe("package: installed with Node 20, bin without tsx or Hardhat", function () {
   this.timeout(600_000);
@@ -117,7 +39,7 @@ describe("package: installed with Node 20, bin without tsx or Hardhat", function
   before(async function () {
     work = await mkdtemp(path.join(tmpdir(), "tb-package-"));
     consumer = path.join(work, "consumer");
-    const repoEnv = { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}` };
+    const repoEnv = withBinPath();
     // The build into dist/ that prepack runs (`hardhat build && tsc -p tsconfig.build.json`),
     // without `hardhat build`: the test run has built the artifacts, and rebuilding them here
     // could disturb a test run that instruments them for coverage.
@@ -243,60 +165,30 @@ describe("package: installed with Node 20, bin without tsx or Hardhat", function
 
     before(async function () {
       if (!E2E) this.skip();
-      const port = await freePort();
-      url = `http://127.0.0.1:${port}`;
-      deploymentId = `rehearsal-421614-${port}`;
-      repoEnv = {
+      ({ url, node } = await startNode({ chainId: 421614 }));
+      deploymentId = `rehearsal-421614-${new URL(url).port}`;
+      repoEnv = withBinPath({
         ...process.env,
-        PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}`,
         // The whole non-interactive route: no keystore, no prompt.
         ARBITRUM_SEPOLIA_RPC_URL: url,
         ARBITRUM_SEPOLIA_PRIVATE_KEY: DEPLOYER_KEY,
         HARDHAT_IGNITION_CONFIRM_DEPLOYMENT: "true",
         TICKETBROKER_PRIVATE_KEY: "",
-      };
-      node = spawn(
-        path.join(BIN, "hardhat"),
-        ["node", "--port", String(port), "--chain-id", "421614"],
-        { cwd: ROOT, env: repoEnv, stdio: "ignore", detached: true },
-      );
-      await waitForNode(url, node);
+      });
     });
 
     after(async function () {
-      if (node !== undefined) await stopNode(node);
-      if (deploymentId !== "") {
-        await rm(path.join(ROOT, "ignition", "deployments", deploymentId), {
-          recursive: true,
-          force: true,
-        });
-      }
+      if (node !== undefined) await stopChild(node);
+      if (deploymentId !== "") await removeDeployment(deploymentId);
     });
 
     it("deploys with environment variables only, into its own deployment id, never chain-421614", async function () {
       const existed = existsSync(path.join(ROOT, "ignition", "deployments", "chain-421614"));
-      const deploy = await run(
-        path.join(BIN, "hardhat"),
-        [
-          "ignition",
-          "deploy",
-          "ignition/modules/TicketBroker.ts",
-          "--network",
-          "arbitrumSepolia",
-          "--parameters",
-          "ignition/parameters/arbitrumSepolia.json",
-          "--deployment-id",
-          deploymentId,
-        ],
-        { cwd: ROOT, env: repoEnv },
-      );
-      expect(deploy.code, `${deploy.stdout}\n${deploy.stderr}`).to.equal(0);
-      const record = JSON.parse(
-        await readFile(
-          path.join(ROOT, "ignition", "deployments", deploymentId, "deployed_addresses.json"),
-          "utf8",
-        ),
-      ) as Record<string, string>;
+      const record = await deployBroker({
+        network: "arbitrumSepolia",
+        deploymentId,
+        env: repoEnv,
+      });
       broker = record["TicketBroker#TicketBroker"] ?? "";
       expect(broker).to.match(/^0x[0-9a-fA-F]{40}$/);
       expect(existsSync(path.join(ROOT, "ignition", "deployments", "chain-421614"))).to.equal(

@@ -4,101 +4,17 @@
  * binary as a child process against it, and always stops the node.
  *
  * It takes about half a minute, so it runs only with TICKETBROKER_E2E=1:
- *   TICKETBROKER_E2E=1 HARDHAT_BUILD_DIR=.build-e2e npx hardhat test mocha test/e2e/localNode.test.ts
+ *   TICKETBROKER_E2E=1 npx hardhat test mocha test/e2e/localNode.test.ts
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 
 import { expect } from "chai";
 
-const ROOT = path.resolve(import.meta.dirname, "..", "..");
-const BIN = path.join(ROOT, "node_modules", ".bin");
+import { E2E, deployBroker, removeDeployment, rpc, startNode } from "../support/hardhatNode.js";
+import { BIN, ROOT, run, stopChild, withBinPath } from "../support/processes.js";
+
 const ETH = 10n ** 18n;
-const ENABLED = process.env.TICKETBROKER_E2E === "1";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error !== undefined) throw new Error(body.error.message);
-  return body.result;
-}
-
-async function waitForNode(url: string, node: ChildProcess, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (node.exitCode !== null) throw new Error(`hardhat node exited with ${node.exitCode}`);
-    try {
-      await rpc(url, "eth_chainId");
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`hardhat node did not answer at ${url}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
-
-/** Signals the node's process group; a group that is already gone is not an error. */
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-  }
-}
-
-function stopNode(node: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    const pid = node.pid;
-    if (node.exitCode !== null || node.signalCode !== null || pid === undefined) return resolve();
-    // The node runs in its own process group: stop it and anything it started.
-    const escalate = setTimeout(() => signalGroup(pid, "SIGKILL"), 5_000);
-    escalate.unref();
-    node.once("exit", () => {
-      clearTimeout(escalate);
-      resolve();
-    });
-    signalGroup(pid, "SIGTERM");
-  });
-}
 
 describe("end to end: hardhat node + Ignition + ticketbroker binary", function () {
   this.timeout(120_000);
@@ -108,65 +24,30 @@ describe("end to end: hardhat node + Ignition + ticketbroker binary", function (
   let deploymentId = "";
 
   before(async function () {
-    if (!ENABLED) this.skip();
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    deploymentId = `e2e-${port}`;
-    env = {
+    if (!E2E) this.skip();
+    ({ url, node } = await startNode());
+    deploymentId = `e2e-${new URL(url).port}`;
+    env = withBinPath({
       ...process.env,
-      PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}`,
       TICKETBROKER_LOCALHOST_URL: url,
       TICKETBROKER_PRIVATE_KEY: "",
-    };
-    node = spawn(path.join(BIN, "hardhat"), ["node", "--port", String(port)], {
-      cwd: ROOT,
-      env,
-      stdio: "ignore",
-      detached: true,
     });
-    await waitForNode(url, node, 60_000);
   });
 
   after(async function () {
-    if (node !== undefined) await stopNode(node);
-    if (deploymentId !== "") {
-      await rm(path.join(ROOT, "ignition", "deployments", deploymentId), {
-        recursive: true,
-        force: true,
-      });
-    }
+    if (node !== undefined) await stopChild(node);
+    if (deploymentId !== "") await removeDeployment(deploymentId);
   });
 
   const cli = (...args: string[]) =>
     run(
       path.join(BIN, "node"),
       [path.join(ROOT, "bin", "ticketbroker.cjs"), ...args, "--deployment-id", deploymentId],
-      env,
+      { env },
     );
 
   it("deploys with the Ignition module, then funds, reads, unlocks and withdraws through the CLI", async function () {
-    const deploy = await run(
-      path.join(BIN, "hardhat"),
-      [
-        "ignition",
-        "deploy",
-        "ignition/modules/TicketBroker.ts",
-        "--network",
-        "localhost",
-        "--parameters",
-        "ignition/parameters/localhost.json",
-        "--deployment-id",
-        deploymentId,
-      ],
-      env,
-    );
-    expect(deploy.code, deploy.stderr + deploy.stdout).to.equal(0);
-    const addresses = JSON.parse(
-      await readFile(
-        path.join(ROOT, "ignition", "deployments", deploymentId, "deployed_addresses.json"),
-        "utf8",
-      ),
-    ) as Record<string, string>;
+    const addresses = await deployBroker({ network: "localhost", deploymentId, env });
     const broker = addresses["TicketBroker#TicketBroker"];
     expect(broker).to.match(/^0x[0-9a-fA-F]{40}$/);
 
@@ -219,14 +100,14 @@ describe("end to end: hardhat node + Ignition + ticketbroker binary", function (
     const unknown = await run(
       path.join(BIN, "node"),
       [path.join(ROOT, "bin", "ticketbroker.cjs"), "info", "--network", "nowhere"],
-      env,
+      { env },
     );
     expect(unknown.code).to.equal(1);
     expect(unknown.stderr).to.contain('There is no network named "nowhere"');
     const missing = await run(
       path.join(BIN, "node"),
       [path.join(ROOT, "bin", "ticketbroker.cjs"), "info", "--deployment-id", "e2e-never-deployed"],
-      env,
+      { env },
     );
     expect(missing.code).to.equal(1);
     expect(missing.stderr).to.contain("No TicketBroker is deployed on localhost");

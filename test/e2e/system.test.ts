@@ -13,9 +13,8 @@
  * profile into .build-e2e), so it runs only with TICKETBROKER_E2E=1 (as `npm test` sets):
  *   TICKETBROKER_E2E=1 npx hardhat test mocha test/e2e/system.test.ts
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -33,18 +32,8 @@ import {
   type TicketBroker,
 } from "../../typechain-types/index.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
-import {
-  BIN,
-  ROOT,
-  killChild,
-  killOnExit,
-  startChild,
-  stopChild,
-  type Child,
-} from "./support/processes.js";
-import { rpc, startNode } from "../redeem/nodeHarness.js";
-
-const ENABLED = process.env.TICKETBROKER_E2E === "1";
+import { E2E, deployBroker, removeDeployment, rpc, startNode } from "../support/hardhatNode.js";
+import { BIN, ROOT, killChild, startChild, stopChild, type Child } from "../support/processes.js";
 
 /** Segments the gateway pays, in `STREAMS` concurrent sessions. */
 const SEGMENTS = 200;
@@ -140,10 +129,9 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     children.map((c) => `---- ${c.name} ----\n${c.output().slice(-6_000)}`).join("\n");
 
   before(async function () {
-    if (!ENABLED) this.skip();
+    if (!E2E) this.skip();
     pg = await startPostgres();
     ({ url: nodeUrl, node } = await startNode());
-    killOnExit(node);
     deploymentId = `e2e-system-${new URL(nodeUrl).port}`;
   });
 
@@ -159,12 +147,7 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     await Promise.all(children.map((c) => stopChild(c.process)));
     if (node !== undefined) await stopChild(node);
     await pg?.stop();
-    if (deploymentId !== "") {
-      await rm(path.join(ROOT, "ignition", "deployments", deploymentId), {
-        recursive: true,
-        force: true,
-      });
-    }
+    if (deploymentId !== "") await removeDeployment(deploymentId);
   });
 
   it("pays 200 segments through the signer and the payee; a redeemer process takes over from a killed one and redeems every winner once; the money adds up", async function () {
@@ -180,42 +163,7 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
     };
 
     // ---- The chain: the broker deployed as a person deploys it. ----
-    const deploy = await new Promise<{ code: number; out: string }>((resolve, reject) => {
-      const child = spawn(
-        path.join(BIN, "hardhat"),
-        [
-          "ignition",
-          "deploy",
-          "ignition/modules/TicketBroker.ts",
-          "--network",
-          "localhost",
-          "--parameters",
-          "ignition/parameters/localhost.json",
-          "--deployment-id",
-          deploymentId,
-        ],
-        // Its own build directory: Ignition builds the production profile, which would
-        // otherwise replace the test profile's artifacts under every other test (and be rebuilt
-        // each run); here it is built once and reused.
-        {
-          cwd: ROOT,
-          env: { ...env, HARDHAT_BUILD_DIR: ".build-e2e" },
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      let out = "";
-      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
-      child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-      child.once("error", reject);
-      child.once("close", (code) => resolve({ code: code ?? -1, out }));
-    });
-    expect(deploy.code, deploy.out).to.equal(0);
-    const addresses = JSON.parse(
-      await readFile(
-        path.join(ROOT, "ignition", "deployments", deploymentId, "deployed_addresses.json"),
-        "utf8",
-      ),
-    ) as Record<string, string>;
+    const addresses = await deployBroker({ network: "localhost", deploymentId, env });
     const brokerAddress = addresses["TicketBroker#TicketBroker"] ?? "";
     expect(brokerAddress).to.match(/^0x[0-9a-fA-F]{40}$/);
     const deployed = Date.now();

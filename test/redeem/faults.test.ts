@@ -26,7 +26,9 @@ import { openStore } from "../../src/store/openStore.js";
 import type { DurableWinnerStore } from "../../src/store/winners.js";
 import { TicketBroker__factory } from "../../typechain-types/index.js";
 import { brokerWorld, paidNonces, winners, type BrokerWorld } from "./chainFixture.js";
-import { BIN, E2E, ROOT, RpcProxy, rpc, startNode, stopGroup } from "./nodeHarness.js";
+import { E2E, rpc, startNode } from "../support/hardhatNode.js";
+import { BIN, ROOT, stopChild } from "../support/processes.js";
+import { RpcProxy } from "./nodeHarness.js";
 
 const FACE = 10n ** 16n;
 
@@ -60,7 +62,7 @@ describe("redeemer fault injection (hardhat node over JSON-RPC through a proxy)"
   after(async () => {
     direct?.destroy();
     await proxy?.stop();
-    if (node !== undefined) await stopGroup(node);
+    if (node !== undefined) await stopChild(node);
   });
 
   afterEach(async function () {

@@ -1,88 +1,9 @@
 /**
- * A `hardhat node` in its own process group on a free port, and a JSON-RPC proxy in front of it
- * that the test controls: take it down (connections reset), slow it, watch the methods that
- * pass and act when one does (e.g. crash right after a broadcast).
+ * A JSON-RPC proxy in front of a `hardhat node` (test/support/hardhatNode.ts starts one) that the
+ * test controls: take it down (connections reset), slow it, watch the methods that pass and act
+ * when one does (e.g. crash right after a broadcast).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { createServer as createHttpServer, request, type Server } from "node:http";
-import { createServer } from "node:net";
-import path from "node:path";
-
-export const ROOT = path.resolve(import.meta.dirname, "..", "..");
-export const BIN = path.join(ROOT, "node_modules", ".bin");
-export const E2E = process.env.TICKETBROKER_E2E === "1";
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address !== null
-          ? resolve(address.port)
-          : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-export async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-  });
-  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-  if (body.error !== undefined) throw new Error(body.error.message);
-  return body.result;
-}
-
-/** Starts `hardhat node`; resolves once it answers. */
-export async function startNode(): Promise<{ url: string; node: ChildProcess }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const node = spawn(path.join(BIN, "hardhat"), ["node", "--port", String(port)], {
-    cwd: ROOT,
-    env: { ...process.env, PATH: `${BIN}${path.delimiter}${process.env.PATH ?? ""}` },
-    stdio: "ignore",
-    detached: true,
-  });
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (node.exitCode !== null) throw new Error(`hardhat node exited with ${node.exitCode}`);
-    try {
-      await rpc(url, "eth_chainId");
-      return { url, node };
-    } catch {
-      if (Date.now() > deadline) throw new Error(`hardhat node did not answer at ${url}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
-  }
-}
-
-/** Stops a process started detached (its whole group), escalating to SIGKILL after 5 s. */
-export function stopGroup(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    const pid = child.pid;
-    if (child.exitCode !== null || child.signalCode !== null || pid === undefined) return resolve();
-    const escalate = setTimeout(() => signalGroup(pid, "SIGKILL"), 5_000);
-    escalate.unref();
-    child.once("exit", () => {
-      clearTimeout(escalate);
-      resolve();
-    });
-    signalGroup(pid, "SIGTERM");
-  });
-}
 
 interface RpcRequest {
   id: unknown;

