@@ -238,6 +238,8 @@ describe("end to end across processes: hardhat node, PostgreSQL, signer, payee, 
           rpcUrl: nodeUrl,
           broker: brokerAddress,
           storeUrl: payeeDb,
+          // Each its own free port for /metrics, /healthz, /readyz (the default 8937 is one).
+          port: "0",
           intervalMs: "1000",
           confirmations: "1",
           // Small batches: several transactions, each with its own account nonce, in one round.
