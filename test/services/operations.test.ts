@@ -10,6 +10,7 @@ import { Rational } from "../../src/rational.js";
 import { MemoryStore } from "../../src/store/memory/memoryStore.js";
 import { hashApiKey } from "../../src/services/common/apiKeys.js";
 import { serviceLogger } from "../../src/services/common/logger.js";
+import { payeeSessionKey } from "../../src/services/common/sessionKeys.js";
 import { LivePaymentLoop } from "../../src/services/client/livePaymentLoop.js";
 import { PayeeClient } from "../../src/services/client/payeeClient.js";
 import { ServiceClientError } from "../../src/services/client/serviceClientError.js";
@@ -120,7 +121,7 @@ describe("service operations over HTTP", function () {
       const payment = { version: 1 as const, sender: paid.sender, params, tickets: paid.tickets };
       const failed = await payee.pay({ sessionId: "f", payment }).catch((e: unknown) => e);
       expect((failed as ServiceClientError).status).to.equal(500);
-      expect(await store.sessions.get("f")).to.equal(undefined);
+      expect(await store.sessions.get(payeeSessionKey("f"))).to.equal(undefined);
       const again = await payee.pay({ sessionId: "f", payment });
       expect(again.accepted).to.equal(3);
       expect(again.credited).to.equal(paid.ev);

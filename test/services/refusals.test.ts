@@ -9,6 +9,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { payeeSessionKey, signerSessionKey } from "../../src/services/common/sessionKeys.js";
 import { openStore } from "../../src/store/openStore.js";
 import type { Store } from "../../src/store/types.js";
 import { senderSigner } from "../lib/flowFixtures.js";
@@ -103,7 +104,9 @@ for (const backend of backends) {
     /** Nothing signed: no ledger entry, no session on the signer. */
     const expectNothingSigned = async (clientId = "gateway") => {
       expect(await pair.signerStore.ledger.spentSince(clientId, 0n)).to.equal(0n);
-      expect(await pair.signerStore.sessions.get(`${clientId}/seg`)).to.equal(undefined);
+      expect(await pair.signerStore.sessions.get(signerSessionKey(clientId, "seg"))).to.equal(
+        undefined,
+      );
     };
 
     it("pays a segment gateway → signer → payee over HTTP and debits the fee", async function () {
@@ -216,7 +219,7 @@ for (const backend of backends) {
       });
       expectProblem(badPayment, 400, "RequestValidationError");
       await expectNothingSigned();
-      expect(await pair.payeeStore.sessions.get("seg")).to.equal(undefined);
+      expect(await pair.payeeStore.sessions.get(payeeSessionKey("seg"))).to.equal(undefined);
     });
 
     it("answers a client that sends its body too slowly with 408 and a problem document", async function () {
@@ -275,7 +278,7 @@ for (const backend of backends) {
       forged.ticket.senderNonce = "999";
       const refused = await deliver([forged], "other");
       expect(refused.status).to.equal(422);
-      expect(await pair.payeeStore.sessions.get("other")).to.equal(undefined);
+      expect(await pair.payeeStore.sessions.get(payeeSessionKey("other"))).to.equal(undefined);
     });
 
     it("closes a live session when its credit runs out, with the reason on both sides", async function () {

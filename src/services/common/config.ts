@@ -61,7 +61,10 @@ export const CommonConfigSchema = Type.Object({
     Type.Union([Type.Literal("pay"), Type.Literal("charge"), Type.Literal("admin")]),
     { default: [], description: "Scopes a request without a key holds when keys are configured" },
   ),
-  storeUrl: Type.String({ minLength: 1, default: "sqlite:./ticketbroker.db" }),
+  storeUrl: Type.String({
+    minLength: 1,
+    description: "sqlite:<file>, postgres://… or memory: (each service has its own default file)",
+  }),
   rpcUrl: Type.Optional(Type.String({ minLength: 1, description: "JSON-RPC URL of the chain" })),
   broker: Type.Optional(Address("TicketBroker address")),
 });
@@ -74,6 +77,11 @@ export const SignerConfigSchema = Type.Object({
     maximum: 65535,
     default: 8935,
     description: "Port (0: any free port)",
+  }),
+  storeUrl: Type.String({
+    minLength: 1,
+    default: "sqlite:./ticketbroker-signer.db",
+    description: "sqlite:<file>, postgres://… or memory:",
   }),
   sender: Address("The sender (gateway) whose deposit pays the tickets"),
   keystoreFile: Type.Optional(
@@ -105,6 +113,11 @@ export const PayeeConfigSchema = Type.Object({
     maximum: 65535,
     default: 8936,
     description: "Port (0: any free port)",
+  }),
+  storeUrl: Type.String({
+    minLength: 1,
+    default: "sqlite:./ticketbroker-payee.db",
+    description: "sqlite:<file>, postgres://… or memory: (the redeemer's storeUrl names the same)",
   }),
   recipient: Address("The orchestrator address the tickets pay"),
   secretFile: Type.Optional(Type.String({ description: "File with the 32-byte secret (hex)" })),

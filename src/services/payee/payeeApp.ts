@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 
+import type { FastifyBaseLogger } from "fastify";
 import type { Logger } from "pino";
+import type { Registry } from "prom-client";
 
 import type { BrokerReader } from "../../chain/brokerReader.js";
 import { TicketBrokerError } from "../../errors.js";
@@ -25,6 +27,7 @@ import {
 import { requestHash, requireIdempotencyKey } from "../common/idempotency.js";
 import { KeyedMutex } from "../common/keyedMutex.js";
 import { problemResponses } from "../common/schemas.js";
+import { payeeSessionKey } from "../common/sessionKeys.js";
 import {
   CheckResponseSchema,
   DebitRequestSchema,
@@ -49,6 +52,14 @@ export interface InProcessRedeemer {
   stop(): Promise<void>;
 }
 
+/** What the payee gives the in-process redeemer it builds: its registry and a logger. */
+export interface InProcessRedeemerContext {
+  /** The payee's metrics registry (its `/metrics`): the redeemer adds its series to it. */
+  readonly registry: Registry;
+  /** The payee's logger, as a child with `component: "redeemer"`. */
+  readonly logger: FastifyBaseLogger;
+}
+
 /** What the payee service runs on: passed in, so tests build it in-process. */
 export interface PayeeDeps {
   readonly store: Pick<Store, "replay" | "sessions" | "winners" | "ledger" | "ping">;
@@ -58,8 +69,12 @@ export interface PayeeDeps {
   readonly secret: Uint8Array;
   /** The current gas price in wei, when the config does not fix one. */
   readonly gasPrice?: () => Promise<bigint>;
-  /** Started with the app when `config.redeemer` is "in-process". */
-  readonly redeemer?: InProcessRedeemer;
+  /**
+   * Started with the app when `config.redeemer` is "in-process": the redeemer, or a function
+   * that builds it on the payee's registry and logger (so `/metrics` shows its series).
+   */
+  readonly redeemer?:
+    InProcessRedeemer | ((context: InProcessRedeemerContext) => InProcessRedeemer);
   readonly logger?: Logger | false;
 }
 
@@ -120,7 +135,7 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
   };
 
   const sessionOrThrow = async (id: string) => {
-    const s = await deps.store.sessions.get(id);
+    const s = await deps.store.sessions.get(payeeSessionKey(id));
     if (s === undefined) {
       throw new SessionNotFoundError(`No session ${id}`, {
         details: { sessionId: id },
@@ -189,7 +204,7 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
             },
           );
         }
-        const existing = await deps.store.sessions.get(sessionId);
+        const existing = await deps.store.sessions.get(payeeSessionKey(sessionId));
         if (existing?.closedReason !== undefined) {
           throw new SessionClosedError(`Session ${sessionId} is closed: ${existing.closedReason}`, {
             details: { sessionId, reason: existing.closedReason },
@@ -255,7 +270,11 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
           )
           .digest("hex")}`;
         try {
-          await deps.store.sessions.credit({ sessionId, amount: credited, creditId });
+          await deps.store.sessions.credit({
+            sessionId: payeeSessionKey(sessionId),
+            amount: credited,
+            creditId,
+          });
         } catch (err) {
           // Not credited, so not accepted: forget the nonces so that the same payment can be
           // sent again (a stored winner stays stored; adding it again changes nothing).
@@ -385,7 +404,7 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
           let balance: Rational;
           try {
             ({ balance } = await deps.store.sessions.debit({
-              sessionId: id,
+              sessionId: payeeSessionKey(id),
               amount: fee,
               tolerance,
               debitId: key,
@@ -393,7 +412,10 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
           } catch (err) {
             if (!(err instanceof SessionOverdrawnError)) throw err;
             if (request.body.live === true) {
-              await deps.store.sessions.close({ sessionId: id, reason: CREDIT_EXHAUSTED });
+              await deps.store.sessions.close({
+                sessionId: payeeSessionKey(id),
+                reason: CREDIT_EXHAUSTED,
+              });
               metrics.sessionsClosed.inc({ reason: CREDIT_EXHAUSTED });
             }
             throw new InsufficientSessionBalanceError(
@@ -448,7 +470,13 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
   ]);
 
   if (config.redeemer === "in-process" && deps.redeemer !== undefined) {
-    const redeemer = deps.redeemer;
+    const redeemer =
+      typeof deps.redeemer === "function"
+        ? deps.redeemer({
+            registry: metrics.registry,
+            logger: app.log.child({ component: "redeemer" }),
+          })
+        : deps.redeemer;
     app.addHook("onReady", async () => {
       await redeemer.start();
     });

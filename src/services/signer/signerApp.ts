@@ -25,6 +25,7 @@ import {
 import { requestHash, requireIdempotencyKey } from "../common/idempotency.js";
 import { KeyedMutex } from "../common/keyedMutex.js";
 import { problemResponses } from "../common/schemas.js";
+import { signerSessionKey } from "../common/sessionKeys.js";
 import {
   PaymentRequestSchema,
   PaymentResponseSchema,
@@ -153,7 +154,7 @@ export function buildSignerApp(config: SignerServiceConfig, deps: SignerDeps): S
   ): Promise<PaymentResponse> => {
     const params = decodeTicketParams(body.params);
     const fee = feeOf(body);
-    const sessionKey = `${clientId}/${body.sessionId}`;
+    const sessionKey = signerSessionKey(clientId, body.sessionId);
     await ticketSender.acceptParams(params);
     const before = (await deps.store.sessions.get(sessionKey)) ?? {
       balance: Rational.ZERO,
