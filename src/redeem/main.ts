@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 
 import { Wallet } from "ethers";
 import { pino } from "pino";
+import { Registry, collectDefaultMetrics } from "prom-client";
 
 import { ContractBrokerReader } from "../chain/brokerReader.js";
 import { createProvider } from "../chain/cachedBrokerReader.js";
@@ -19,6 +20,8 @@ import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
 import { readTicketDomain } from "../ticketTypes.js";
 import { TicketBroker__factory } from "../../typechain-types/index.js";
 import { runRedeemer } from "./daemon.js";
+import { serveRedeemerHttp } from "./http.js";
+import { observeRedeemer } from "./observe.js";
 
 /** The redeemer process's settings are missing or malformed. */
 export class RedeemerConfigError extends TicketBrokerError {}
@@ -29,8 +32,17 @@ export interface RedeemerProcessConfig {
   readonly rpcUrl: string;
   /** The TicketBroker address. */
   readonly broker: Hex;
-  /** `sqlite:<file>` or `postgres://…` (the payee's database). */
+  /**
+   * `sqlite:<file>` or `postgres://…`: the payee's database. Default
+   * `sqlite:./ticketbroker-payee.db`, the payee service's default.
+   */
   readonly storeUrl: string;
+  /** Address the HTTP listener (`/metrics`, `/healthz`, `/readyz`) binds. Default 127.0.0.1. */
+  readonly host: string;
+  /** Its port (0: any free port). Default 8937. */
+  readonly port: number;
+  /** pino level of the log lines: fatal, error, warn, info (default), debug, trace or silent. */
+  readonly logLevel: string;
   readonly intervalMs: number;
   readonly marginBps: bigint;
   readonly expiryMarginSeconds: bigint;
@@ -39,11 +51,27 @@ export interface RedeemerProcessConfig {
   readonly graceSeconds: bigint;
 }
 
+/** The payee service's default store, which the redeemer redeems from unless told otherwise. */
+export const DEFAULT_REDEEMER_STORE_URL = "sqlite:./ticketbroker-payee.db";
+
+/** The redeemer's default HTTP port (the signer listens on 8935, the payee on 8936). */
+export const DEFAULT_REDEEMER_PORT = 8937;
+
 /** Environment variable holding the recipient's private key (never in the file). */
 export const REDEEMER_KEY_ENV = "TICKETBROKER_REDEEMER_KEY";
 
 const envName = (key: string) =>
   `TICKETBROKER_${key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()}`;
+
+const LOG_LEVELS: readonly string[] = [
+  "fatal",
+  "error",
+  "warn",
+  "info",
+  "debug",
+  "trace",
+  "silent",
+];
 
 /** The setting names (file keys, `--name value` arguments). */
 const SETTINGS = [
@@ -56,6 +84,9 @@ const SETTINGS = [
   "maxBatchSize",
   "confirmations",
   "graceSeconds",
+  "host",
+  "port",
+  "logLevel",
 ] as const;
 
 /**
@@ -83,7 +114,8 @@ export function redeemerFlags(args: readonly string[]): Record<string, string> {
 /**
  * Reads the settings: the file's keys, overridden by `TICKETBROKER_RPC_URL`, `…_BROKER`,
  * `…_STORE_URL`, `…_INTERVAL_MS`, `…_MARGIN_BPS`, `…_EXPIRY_MARGIN_SECONDS`,
- * `…_MAX_BATCH_SIZE`, `…_CONFIRMATIONS`, `…_GRACE_SECONDS`, overridden by `flags`.
+ * `…_MAX_BATCH_SIZE`, `…_CONFIRMATIONS`, `…_GRACE_SECONDS`, `…_HOST`, `…_PORT`,
+ * `…_LOG_LEVEL`, overridden by `flags`.
  */
 export function loadRedeemerConfig(args: {
   configFile?: string | undefined;
@@ -153,10 +185,37 @@ export function loadRedeemerConfig(args: {
       hint: "Set TICKETBROKER_BROKER to the TicketBroker's 0x address.",
     });
   }
+  const port = integer("port", String(DEFAULT_REDEEMER_PORT));
+  if (port > 65_535n) {
+    throw new RedeemerConfigError(`port must be at most 65535, got ${port}`, {
+      details: { setting: "port", value: port.toString() },
+      hint: `Set ${envName("port")} to a TCP port (0: any free port).`,
+    });
+  }
+  const host = get("host") ?? "127.0.0.1";
+  if (host === "") {
+    throw new RedeemerConfigError("host is empty", {
+      details: { setting: "host" },
+      hint: `Set ${envName("host")} to the address to listen on, e.g. 127.0.0.1.`,
+    });
+  }
+  const logLevel = get("logLevel") ?? "info";
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new RedeemerConfigError(
+      `logLevel must be one of ${LOG_LEVELS.join(", ")}, got ${logLevel}`,
+      {
+        details: { setting: "logLevel", value: logLevel },
+        hint: `Set ${envName("logLevel")} to one of ${LOG_LEVELS.join(", ")}.`,
+      },
+    );
+  }
   return {
     rpcUrl: required("rpcUrl"),
     broker: broker as Hex,
-    storeUrl: required("storeUrl"),
+    storeUrl: get("storeUrl") ?? DEFAULT_REDEEMER_STORE_URL,
+    host,
+    port: Number(port),
+    logLevel,
     intervalMs: Number(integer("intervalMs", "15000")),
     marginBps: integer("marginBps", "10000"),
     expiryMarginSeconds: integer("expiryMarginSeconds", "3600"),
@@ -168,8 +227,10 @@ export function loadRedeemerConfig(args: {
 
 /**
  * Entry of `ticketbroker serve redeemer`: loads the settings, opens the store, connects, starts
- * the daemon (one per recipient across processes, by the store's leader lock) and resolves with
- * a handle whose `closed` settles after SIGINT/SIGTERM or `close()`.
+ * the daemon (one per recipient across processes, by the store's leader lock), listens on
+ * `host:port` for `/metrics` (the `ticketbroker_redeemer_*` series), `/healthz` (last round,
+ * leader or standby) and `/readyz` (store and chain answer), and resolves with a handle whose
+ * `url` is the listener's and whose `closed` settles after SIGINT/SIGTERM or `close()`.
  *
  * @example
  * ```ts
@@ -181,7 +242,7 @@ export async function startRedeemer(options: {
   configFile?: string | undefined;
   args?: readonly string[];
   env: Record<string, string | undefined>;
-}): Promise<{ closed: Promise<void>; close(): Promise<void> }> {
+}): Promise<{ url: string; closed: Promise<void>; close(): Promise<void> }> {
   assertObject(options, "startRedeemer options");
   if (options.args !== undefined) {
     assertArray(options.args, "args");
@@ -205,49 +266,65 @@ export async function startRedeemer(options: {
       cause,
     });
   }
-  const log = pino({ name: "ticketbroker-redeemer" });
+  const log = pino({ name: "ticketbroker-redeemer", level: config.logLevel });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "ticketbroker_redeemer_" });
+  const observer = observeRedeemer({ registry, logger: log });
   const provider = createProvider(config.rpcUrl);
   const broker = TicketBroker__factory.connect(config.broker, provider);
-  const domain = await readTicketDomain(broker);
-  const store = await openStore({ url: config.storeUrl });
-  const daemon = runRedeemer({
-    recipient: wallet.address as Hex,
-    store: store.winners,
-    locks: store.locks,
-    // The services' clock rule (docs/clock.md): now = max(chain time, wall clock).
-    reader: withWallClock(new ContractBrokerReader({ broker })),
-    rpc: provider,
-    signer: wallet,
-    broker: config.broker,
-    chainId: domain.chainId,
-    graceSeconds: config.graceSeconds,
-    intervalMs: config.intervalMs,
-    economics: {
-      marginBps: config.marginBps,
-      expiryMarginSeconds: config.expiryMarginSeconds,
-      maxBatchSize: config.maxBatchSize,
-    },
-    transactions: { confirmations: config.confirmations },
-    log: (fields, message) => log.info(fields, message),
-    metrics: {
-      onRound: (s) =>
-        log.info(
-          {
-            leader: s.leader,
-            pending: s.pendingCount,
-            pendingFaceValue: s.pendingFaceValue.toString(),
-            redeemed: s.redeemedCount,
-            sendersCannotPay: s.sendersCannotPay,
-            nearExpiry: s.nearExpiry,
-            costRatio: s.costRatio,
-            ...(s.error === undefined ? {} : { error: s.error }),
+  let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  let daemon: ReturnType<typeof runRedeemer> | undefined;
+  let http: Awaited<ReturnType<typeof serveRedeemerHttp>>;
+  try {
+    const domain = await readTicketDomain(broker);
+    const opened = await openStore({ url: config.storeUrl });
+    store = opened;
+    daemon = runRedeemer({
+      recipient: wallet.address as Hex,
+      store: opened.winners,
+      locks: opened.locks,
+      // The services' clock rule (docs/clock.md): now = max(chain time, wall clock).
+      reader: withWallClock(new ContractBrokerReader({ broker })),
+      rpc: provider,
+      signer: wallet,
+      broker: config.broker,
+      chainId: domain.chainId,
+      graceSeconds: config.graceSeconds,
+      intervalMs: config.intervalMs,
+      economics: {
+        marginBps: config.marginBps,
+        expiryMarginSeconds: config.expiryMarginSeconds,
+        maxBatchSize: config.maxBatchSize,
+      },
+      transactions: { confirmations: config.confirmations },
+      log: observer.log,
+      metrics: observer.metrics,
+    });
+    http = await serveRedeemerHttp({
+      host: config.host,
+      port: config.port,
+      registry,
+      status: observer.status,
+      checks: [
+        { name: "store", check: () => opened.ping() },
+        {
+          name: "chain",
+          check: async () => {
+            await provider.getBlockNumber();
           },
-          "redeemer round",
-        ),
-    },
-  });
+        },
+      ],
+    });
+  } catch (err) {
+    await daemon?.stop();
+    await store?.close();
+    provider.destroy();
+    throw err;
+  }
+  const openedStore = store;
+  const running = daemon;
   log.info(
-    { recipient: wallet.address, broker: config.broker, store: store.kind },
+    { recipient: wallet.address, broker: config.broker, store: openedStore.kind, url: http.url },
     "redeemer started",
   );
   let resolveClosed: () => void = () => undefined;
@@ -255,8 +332,9 @@ export async function startRedeemer(options: {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await daemon.stop();
-      await store.close();
+      await running.stop();
+      await http.close();
+      await openedStore.close();
       provider.destroy();
       log.info("redeemer stopped");
       resolveClosed();
@@ -265,5 +343,5 @@ export async function startRedeemer(options: {
   };
   process.once("SIGINT", () => void close());
   process.once("SIGTERM", () => void close());
-  return { closed, close };
+  return { url: http.url, closed, close };
 }

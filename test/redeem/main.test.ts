@@ -6,6 +6,7 @@ import path from "node:path";
 import { expect } from "chai";
 
 import { RedeemerConfigError, loadRedeemerConfig, startRedeemer } from "../../src/redeem/main.js";
+import { parseServiceConfig } from "../../src/services/common/config.js";
 
 const BROKER = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
 
@@ -43,7 +44,37 @@ describe("redeemer process settings", () => {
       maxBatchSize: 50,
       confirmations: 1,
       graceSeconds: 60n,
+      host: "127.0.0.1",
+      port: 8937,
+      logLevel: "info",
     });
+  });
+
+  it("redeems from the payee's default store and listens where TICKETBROKER_HOST/PORT say", () => {
+    const env = { TICKETBROKER_RPC_URL: "http://x", TICKETBROKER_BROKER: BROKER };
+    const defaults = loadRedeemerConfig({ env });
+    expect(defaults.storeUrl).to.equal("sqlite:./ticketbroker-payee.db");
+    expect(defaults.storeUrl).to.equal(
+      parseServiceConfig("payee", {
+        recipient: BROKER,
+        targetEVWei: "1",
+        pricePerUnitWei: "1",
+      }).storeUrl,
+    );
+    expect([defaults.host, defaults.port]).to.deep.equal(["127.0.0.1", 8937]);
+    const moved = loadRedeemerConfig({
+      env: { ...env, TICKETBROKER_HOST: "0.0.0.0", TICKETBROKER_PORT: "9000" },
+      flags: { port: "65535" },
+    });
+    expect([moved.host, moved.port]).to.deep.equal(["0.0.0.0", 65535]);
+    expect(() => loadRedeemerConfig({ env: { ...env, TICKETBROKER_PORT: "65536" } }))
+      .to.throw(RedeemerConfigError, /port must be at most 65535/)
+      .with.property("hint")
+      .that.contains("TICKETBROKER_PORT");
+    expect(() => loadRedeemerConfig({ env: { ...env, TICKETBROKER_LOG_LEVEL: "loud" } })).to.throw(
+      RedeemerConfigError,
+      /logLevel/,
+    );
   });
 
   it("names the variable of a missing setting and refuses a malformed one", () => {

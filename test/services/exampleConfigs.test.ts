@@ -77,6 +77,7 @@ describe("examples/config", function () {
       rpcUrl: payee.rpcUrl,
       broker: BROKER,
       intervalMs: 5000,
+      port: 8937,
     });
   });
 });

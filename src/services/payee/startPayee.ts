@@ -1,12 +1,13 @@
 import { Wallet } from "ethers";
 
 import { RedeemerDaemon } from "../../redeem/daemon.js";
+import { observeRedeemer } from "../../redeem/observe.js";
 import { openStore } from "../../store/openStore.js";
 import { connectChain } from "../common/chain.js";
 import { assertSafeListen, type PayeeServiceConfig } from "../common/config.js";
 import { ServiceConfigError } from "../common/errors.js";
 import { listenService, type RunningService } from "../common/lifecycle.js";
-import { buildPayeeApp, type InProcessRedeemer } from "./payeeApp.js";
+import { buildPayeeApp, type InProcessRedeemerContext } from "./payeeApp.js";
 import { loadPayeeSecret } from "./payeeSecret.js";
 
 /** Environment variable with the recipient's transaction key, for the in-process redeemer. */
@@ -41,7 +42,7 @@ export async function startPayeeService(
   const chain = await connectChain(config);
   const store = await openStore({ url: config.storeUrl });
   try {
-    let redeemer: InProcessRedeemer | undefined;
+    let redeemer: ((context: InProcessRedeemerContext) => RedeemerDaemon) | undefined;
     if (config.redeemer === "in-process" && redeemerKey !== undefined) {
       const wallet = new Wallet(redeemerKey);
       if (wallet.address.toLowerCase() !== config.recipient.toLowerCase()) {
@@ -50,16 +51,23 @@ export async function startPayeeService(
           hint: "The redeemer sends transactions as the recipient: give the recipient's key.",
         });
       }
-      redeemer = new RedeemerDaemon({
-        recipient: config.recipient as `0x${string}`,
-        store: store.winners,
-        locks: store.locks,
-        reader: chain.reader,
-        rpc: chain.provider,
-        signer: wallet,
-        broker: chain.domain.verifyingContract,
-        chainId: chain.domain.chainId,
-      });
+      // Built on the payee's registry and logger: its series on the payee's /metrics, its
+      // lines in the payee's log with component "redeemer".
+      redeemer = ({ registry, logger }) => {
+        const observer = observeRedeemer({ registry, logger });
+        return new RedeemerDaemon({
+          recipient: config.recipient as `0x${string}`,
+          store: store.winners,
+          locks: store.locks,
+          reader: chain.reader,
+          rpc: chain.provider,
+          signer: wallet,
+          broker: chain.domain.verifyingContract,
+          chainId: chain.domain.chainId,
+          log: observer.log,
+          metrics: observer.metrics,
+        });
+      };
     }
     const app = buildPayeeApp(config, {
       store,
