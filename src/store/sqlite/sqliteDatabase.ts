@@ -41,6 +41,18 @@ export function loadSqlite(): SqliteModule {
   return sqliteModule;
 }
 
+/**
+ * The connections of this process that hold an open group transaction. Before a connection
+ * takes the write lock it commits the others' groups: a connection of the same thread waiting
+ * on SQLite's busy timeout would block the very turn that would have committed them.
+ */
+const openGroups = new Set<SqliteDatabase>();
+
+/** Commits the open groups of every other connection of this process. */
+function commitOthers(self: SqliteDatabase): void {
+  for (const other of openGroups) if (other !== self) other.flush();
+}
+
 /** How long a writer waits for another process's write lock before failing (ms). */
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
@@ -50,11 +62,19 @@ export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
  * a busy timeout, foreign keys on. {@link SqliteDatabase.tx} runs a function inside
  * `BEGIN IMMEDIATE … COMMIT`: the write lock is taken up front, so a read-then-write cannot be
  * interleaved with another process's write.
+ *
+ * {@link SqliteDatabase.write} is the group commit the stores use: each operation runs at once,
+ * in its own savepoint, inside one `BEGIN IMMEDIATE` transaction shared by every operation of
+ * the same event-loop turn; the transaction commits (one fsync) when the turn ends, and only
+ * then does each operation's promise settle. A caller therefore never sees a result that is
+ * not durable, and concurrent requests share the cost of the sync instead of paying one each.
  */
 export class SqliteDatabase {
   readonly file: string;
   readonly db: DatabaseSync;
   readonly #statements = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
+  /** The open group transaction: the settlers of the operations it holds, run at its commit. */
+  #group: { settle: ((error?: unknown) => void)[] } | undefined;
 
   constructor(file: string) {
     this.file = file;
@@ -81,8 +101,115 @@ export class SqliteDatabase {
     return s;
   }
 
-  /** Runs `fn` in `BEGIN IMMEDIATE`; commits if it returns, rolls back if it throws. */
+  /**
+   * Runs `fn` now, atomically (in a savepoint of the group transaction, which holds the write
+   * lock), and settles once the group has committed: with `fn`'s value, or with its error (its
+   * writes undone, the group's others kept). If the commit fails, every operation of the group
+   * is rejected with {@link StoreUnavailableError} and none of their writes stays.
+   */
+  write<T>(fn: () => T): Promise<T> {
+    let group = this.#group;
+    if (group === undefined) {
+      commitOthers(this);
+      try {
+        this.db.exec("BEGIN IMMEDIATE");
+      } catch (err) {
+        return Promise.reject(unavailable(err, this.file));
+      }
+      group = { settle: [] };
+      this.#group = group;
+      openGroups.add(this);
+      setImmediate(() => this.#commit());
+    }
+    let value: T;
+    let failure: { error: unknown } | undefined;
+    try {
+      this.db.exec("SAVEPOINT op");
+      try {
+        value = fn();
+        this.db.exec("RELEASE op");
+      } catch (err) {
+        failure = { error: isSqliteError(err) ? unavailable(err, this.file) : err };
+        if (this.db.isTransaction) {
+          this.db.exec("ROLLBACK TO op");
+          this.db.exec("RELEASE op");
+        }
+      }
+    } catch (err) {
+      failure = { error: unavailable(err, this.file) };
+    }
+    if (!this.db.isTransaction) {
+      // SQLite rolled the whole transaction back (I/O error, disk full): the group is lost.
+      const lost = unavailable(new Error("the transaction was rolled back"), this.file);
+      this.#abort(group, lost);
+      return Promise.reject(failure?.error ?? lost);
+    }
+    return new Promise<T>((resolve, reject) => {
+      group.settle.push((error) => {
+        if (failure !== undefined) reject(failure.error);
+        else if (error !== undefined) reject(error);
+        else resolve(value);
+      });
+    });
+  }
+
+  /**
+   * Runs the read `fn` now; settles at once, or, when a group transaction is open (so `fn` may
+   * have seen its writes), once that group has committed.
+   */
+  read<T>(fn: () => T): Promise<T> {
+    let value: T;
+    try {
+      value = fn();
+    } catch (err) {
+      return Promise.reject(isSqliteError(err) ? unavailable(err, this.file) : (err as Error));
+    }
+    const group = this.#group;
+    if (group === undefined) return Promise.resolve(value);
+    return new Promise<T>((resolve, reject) => {
+      group.settle.push((error) => (error === undefined ? resolve(value) : reject(error)));
+    });
+  }
+
+  /** Commits the open group transaction now (it also commits at the end of the turn). */
+  flush(): void {
+    this.#commit();
+  }
+
+  #commit(): void {
+    const group = this.#group;
+    if (group === undefined) return;
+    this.#group = undefined;
+    openGroups.delete(this);
+    try {
+      this.db.exec("COMMIT");
+    } catch (err) {
+      this.#abort(group, unavailable(err, this.file));
+      return;
+    }
+    for (const settle of group.settle) settle();
+  }
+
+  #abort(group: { settle: ((error?: unknown) => void)[] }, error: unknown): void {
+    if (this.#group === group) {
+      this.#group = undefined;
+      openGroups.delete(this);
+    }
+    try {
+      if (this.db.isTransaction) this.db.exec("ROLLBACK");
+    } catch {
+      // Already rolled back by SQLite.
+    }
+    for (const settle of group.settle) settle(error);
+  }
+
+  /**
+   * Runs `fn` in its own `BEGIN IMMEDIATE` (after committing any open group); commits if it
+   * returns, rolls back if it throws.
+   */
   tx<T>(fn: () => T): T {
+    this.#commit();
+    commitOthers(this);
     try {
       this.db.exec("BEGIN IMMEDIATE");
     } catch (err) {
@@ -133,7 +260,9 @@ export class SqliteDatabase {
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    if (!this.db.isOpen) return;
+    this.#commit();
+    this.db.close();
   }
 }
 

@@ -26,29 +26,27 @@ export class SqlitePaymentLedger implements PaymentLedger {
     const refused = refusal(() => storeArgs.ledgerRecord(rec));
     if (refused !== undefined) return refused;
     try {
-      return Promise.resolve(
-        this.sql.tx(() => {
-          const stored = this.#get(rec.idempotencyKey, rec.clientId);
-          if (stored !== undefined) return replayOrConflict(stored, rec);
-          const response = JSON.stringify(rec.response ?? null);
-          this.sql
-            .stmt(
-              "INSERT INTO payments (client_id, idempotency_key, request_hash, sender, recipient, session_id, ev_wei, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .run(
-              rec.clientId,
-              rec.idempotencyKey,
-              rec.requestHash,
-              rec.sender,
-              rec.recipient,
-              rec.sessionId,
-              rec.evWei.toString(),
-              response,
-              rec.createdAt,
-            );
-          return { replayed: false, record: { ...rec, response: JSON.parse(response) as unknown } };
-        }),
-      );
+      return this.sql.write(() => {
+        const stored = this.#get(rec.idempotencyKey, rec.clientId);
+        if (stored !== undefined) return replayOrConflict(stored, rec);
+        const response = JSON.stringify(rec.response ?? null);
+        this.sql
+          .stmt(
+            "INSERT INTO payments (client_id, idempotency_key, request_hash, sender, recipient, session_id, ev_wei, response, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          )
+          .run(
+            rec.clientId,
+            rec.idempotencyKey,
+            rec.requestHash,
+            rec.sender,
+            rec.recipient,
+            rec.sessionId,
+            rec.evWei.toString(),
+            response,
+            rec.createdAt,
+          );
+        return { replayed: false, record: { ...rec, response: JSON.parse(response) as unknown } };
+      });
     } catch (err) {
       return Promise.reject(err as Error);
     }

@@ -34,22 +34,20 @@ export class SqliteNonceStore implements NonceStore {
       const sender = args.sender.toLowerCase();
       const recipient = args.recipient.toLowerCase();
       const above = args.above ?? 0n;
-      return Promise.resolve(
-        this.sql.tx(() => {
-          const row = this.sql
-            .stmt("SELECT high FROM nonce_blocks WHERE sender = ? AND recipient = ?")
-            .get(sender, recipient) as { high: string } | undefined;
-          const previous = row === undefined ? 0n : BigInt(row.high);
-          const first = (previous > above ? previous : above) + 1n;
-          const range = checkNonceLimit({ first, last: first + this.blockSize - 1n });
-          this.sql
-            .stmt(
-              "INSERT INTO nonce_blocks (sender, recipient, high) VALUES (?, ?, ?) ON CONFLICT (sender, recipient) DO UPDATE SET high = excluded.high",
-            )
-            .run(sender, recipient, padNonce(range.last));
-          return range;
-        }),
-      );
+      return this.sql.write(() => {
+        const row = this.sql
+          .stmt("SELECT high FROM nonce_blocks WHERE sender = ? AND recipient = ?")
+          .get(sender, recipient) as { high: string } | undefined;
+        const previous = row === undefined ? 0n : BigInt(row.high);
+        const first = (previous > above ? previous : above) + 1n;
+        const range = checkNonceLimit({ first, last: first + this.blockSize - 1n });
+        this.sql
+          .stmt(
+            "INSERT INTO nonce_blocks (sender, recipient, high) VALUES (?, ?, ?) ON CONFLICT (sender, recipient) DO UPDATE SET high = excluded.high",
+          )
+          .run(sender, recipient, padNonce(range.last));
+        return range;
+      });
     } catch (err) {
       return Promise.reject(err as Error);
     }

@@ -31,46 +31,44 @@ export class SqliteReplayStore implements ReplayStore {
       const s = a.sender.toLowerCase();
       const p = a.paramsKey.toLowerCase();
       const nonce = padNonce(a.nonce);
-      return Promise.resolve(
-        this.sql.tx((): ReplayOutcome => {
-          const floor = this.#fold(r, s, a.now);
-          if (a.nonce <= floor) return { outcome: "belowFloor", floor };
-          const seen = this.sql
-            .stmt("SELECT 1 FROM replay_nonces WHERE recipient = ? AND sender = ? AND nonce = ?")
-            .get(r, s, nonce);
-          if (seen !== undefined) return { outcome: "reused" };
-          const params = this.sql
-            .stmt(
-              "SELECT nonce_count FROM replay_params WHERE recipient = ? AND sender = ? AND params_key = ?",
-            )
-            .get(r, s, p) as { nonce_count: number } | undefined;
-          if (Number(params?.nonce_count ?? 0) >= a.maxPerParams) return { outcome: "limit" };
-          if (a.closesAt < a.now) {
-            // Params already closed: the nonce, above the floor, becomes the floor at once.
-            this.#raise(r, s, a.nonce);
-            return { outcome: "accepted" };
-          }
-          if (params === undefined) {
-            this.sql
-              .stmt(
-                "INSERT INTO replay_params (recipient, sender, params_key, closes_at, nonce_count) VALUES (?, ?, ?, ?, 1)",
-              )
-              .run(r, s, p, a.closesAt);
-          } else {
-            this.sql
-              .stmt(
-                "UPDATE replay_params SET nonce_count = nonce_count + 1 WHERE recipient = ? AND sender = ? AND params_key = ?",
-              )
-              .run(r, s, p);
-          }
+      return this.sql.write((): ReplayOutcome => {
+        const floor = this.#fold(r, s, a.now);
+        if (a.nonce <= floor) return { outcome: "belowFloor", floor };
+        const seen = this.sql
+          .stmt("SELECT 1 FROM replay_nonces WHERE recipient = ? AND sender = ? AND nonce = ?")
+          .get(r, s, nonce);
+        if (seen !== undefined) return { outcome: "reused" };
+        const params = this.sql
+          .stmt(
+            "SELECT nonce_count FROM replay_params WHERE recipient = ? AND sender = ? AND params_key = ?",
+          )
+          .get(r, s, p) as { nonce_count: number } | undefined;
+        if (Number(params?.nonce_count ?? 0) >= a.maxPerParams) return { outcome: "limit" };
+        if (a.closesAt < a.now) {
+          // Params already closed: the nonce, above the floor, becomes the floor at once.
+          this.#raise(r, s, a.nonce);
+          return { outcome: "accepted" };
+        }
+        if (params === undefined) {
           this.sql
             .stmt(
-              "INSERT INTO replay_nonces (recipient, sender, nonce, params_key) VALUES (?, ?, ?, ?)",
+              "INSERT INTO replay_params (recipient, sender, params_key, closes_at, nonce_count) VALUES (?, ?, ?, ?, 1)",
             )
-            .run(r, s, nonce, p);
-          return { outcome: "accepted" };
-        }),
-      );
+            .run(r, s, p, a.closesAt);
+        } else {
+          this.sql
+            .stmt(
+              "UPDATE replay_params SET nonce_count = nonce_count + 1 WHERE recipient = ? AND sender = ? AND params_key = ?",
+            )
+            .run(r, s, p);
+        }
+        this.sql
+          .stmt(
+            "INSERT INTO replay_nonces (recipient, sender, nonce, params_key) VALUES (?, ?, ?, ?)",
+          )
+          .run(r, s, nonce, p);
+        return { outcome: "accepted" };
+      });
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -83,7 +81,7 @@ export class SqliteReplayStore implements ReplayStore {
       const r = a.recipient.toLowerCase();
       const s = a.sender.toLowerCase();
       const p = a.paramsKey.toLowerCase();
-      this.sql.tx(() => {
+      return this.sql.write(() => {
         const { changes } = this.sql
           .stmt(
             "DELETE FROM replay_nonces WHERE recipient = ? AND sender = ? AND nonce = ? AND params_key = ?",
@@ -97,7 +95,6 @@ export class SqliteReplayStore implements ReplayStore {
             .run(r, s, p);
         }
       });
-      return Promise.resolve();
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -109,7 +106,7 @@ export class SqliteReplayStore implements ReplayStore {
     try {
       const r = a.recipient.toLowerCase();
       const s = a.sender.toLowerCase();
-      return Promise.resolve(this.sql.tx(() => this.#fold(r, s, a.now)));
+      return this.sql.write(() => this.#fold(r, s, a.now));
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -121,8 +118,7 @@ export class SqliteReplayStore implements ReplayStore {
     try {
       const r = a.recipient.toLowerCase();
       const s = a.sender.toLowerCase();
-      this.sql.tx(() => this.#raise(r, s, a.floor));
-      return Promise.resolve();
+      return this.sql.write(() => this.#raise(r, s, a.floor));
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -132,17 +128,14 @@ export class SqliteReplayStore implements ReplayStore {
     const refused = refusal(() => replayStoreArgs.prune(before));
     if (refused !== undefined) return refused;
     try {
-      return Promise.resolve(
-        this.sql.tx(() => {
-          const pairs = this.sql
-            .stmt("SELECT DISTINCT recipient, sender FROM replay_params WHERE closes_at < ?")
-            .all(before) as { recipient: string; sender: string }[];
-          let dropped = 0;
-          for (const pair of pairs)
-            dropped += this.#closeBefore(pair.recipient, pair.sender, before);
-          return dropped;
-        }),
-      );
+      return this.sql.write(() => {
+        const pairs = this.sql
+          .stmt("SELECT DISTINCT recipient, sender FROM replay_params WHERE closes_at < ?")
+          .all(before) as { recipient: string; sender: string }[];
+        let dropped = 0;
+        for (const pair of pairs) dropped += this.#closeBefore(pair.recipient, pair.sender, before);
+        return dropped;
+      });
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -159,9 +152,18 @@ export class SqliteReplayStore implements ReplayStore {
 
   /** Moves the highest nonce of the pair's params closed before `t` into the floor, drops them. */
   #closeBefore(r: string, s: string, t: bigint): number {
+    // Usually nothing has closed: one index probe, instead of the work below on every record.
+    const any = this.sql
+      .stmt(
+        "SELECT 1 FROM replay_params WHERE recipient = ? AND sender = ? AND closes_at < ? LIMIT 1",
+      )
+      .get(r, s, t);
+    if (any === undefined) return 0;
+    // Driven from the closed params, each one's top nonce read from the end of its index range
+    // (a join from the nonces would scan every nonce of the pair).
     const closed = this.sql
       .stmt(
-        "SELECT max(n.nonce) AS top FROM replay_params p JOIN replay_nonces n ON n.recipient = p.recipient AND n.sender = p.sender AND n.params_key = p.params_key WHERE p.recipient = ? AND p.sender = ? AND p.closes_at < ?",
+        "SELECT max((SELECT max(n.nonce) FROM replay_nonces n WHERE n.recipient = p.recipient AND n.sender = p.sender AND n.params_key = p.params_key)) AS top FROM replay_params p WHERE p.recipient = ? AND p.sender = ? AND p.closes_at < ?",
       )
       .get(r, s, t) as { top: string | null } | undefined;
     if (closed?.top !== null && closed?.top !== undefined) this.#raise(r, s, BigInt(closed.top));

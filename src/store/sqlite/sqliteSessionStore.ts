@@ -14,7 +14,8 @@ interface SessionRow {
 
 /**
  * A {@link SessionStore} in SQLite: totals as exact numerator/denominator text, credit and debit
- * ids in `session_ops` so a retried credit applies once. Each call is one `BEGIN IMMEDIATE`.
+ * ids in `session_ops` so a retried credit applies once. Each write is atomic (one savepoint of
+ * the group commit, {@link SqliteDatabase.write}) and settles once durable.
  */
 export class SqliteSessionStore implements SessionStore {
   constructor(private readonly sql: SqliteDatabase) {}
@@ -28,22 +29,20 @@ export class SqliteSessionStore implements SessionStore {
     if (refused !== undefined) return refused;
     try {
       checkAmount(a.amount, "amount");
-      return Promise.resolve(
-        this.sql.tx(() => {
-          const { changes } = this.sql
-            .stmt(
-              "INSERT INTO session_ops (session_id, kind, op_id) VALUES (?, 'credit', ?) ON CONFLICT DO NOTHING",
-            )
-            .run(a.sessionId, a.creditId);
-          const row = this.#row(a.sessionId);
-          if (Number(changes) === 0) {
-            return { balance: toBalance(row).balance, applied: false };
-          }
-          const credited = totals(row).credited.add(a.amount);
-          this.#write(a.sessionId, credited, totals(row).debited, row?.closed_reason ?? null);
-          return { balance: credited.sub(totals(row).debited), applied: true };
-        }),
-      );
+      return this.sql.write(() => {
+        const { changes } = this.sql
+          .stmt(
+            "INSERT INTO session_ops (session_id, kind, op_id) VALUES (?, 'credit', ?) ON CONFLICT DO NOTHING",
+          )
+          .run(a.sessionId, a.creditId);
+        const row = this.#row(a.sessionId);
+        if (Number(changes) === 0) {
+          return { balance: toBalance(row).balance, applied: false };
+        }
+        const credited = totals(row).credited.add(a.amount);
+        this.#write(a.sessionId, credited, totals(row).debited, row?.closed_reason ?? null);
+        return { balance: credited.sub(totals(row).debited), applied: true };
+      });
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -60,29 +59,25 @@ export class SqliteSessionStore implements SessionStore {
     try {
       checkAmount(a.amount, "amount");
       checkAmount(a.tolerance, "tolerance");
-      return Promise.resolve(
-        this.sql.tx(() => {
-          const row = this.#row(a.sessionId);
-          const { credited, debited } = totals(row);
-          const balance = credited.sub(debited);
-          if (a.debitId !== undefined) {
-            const seen = this.sql
-              .stmt(
-                "SELECT 1 FROM session_ops WHERE session_id = ? AND kind = 'debit' AND op_id = ?",
-              )
-              .get(a.sessionId, a.debitId);
-            if (seen !== undefined) return { balance };
-          }
-          const after = checkDebit(a.sessionId, balance, a.amount, a.tolerance);
-          if (a.debitId !== undefined) {
-            this.sql
-              .stmt("INSERT INTO session_ops (session_id, kind, op_id) VALUES (?, 'debit', ?)")
-              .run(a.sessionId, a.debitId);
-          }
-          this.#write(a.sessionId, credited, debited.add(a.amount), row?.closed_reason ?? null);
-          return { balance: after };
-        }),
-      );
+      return this.sql.write(() => {
+        const row = this.#row(a.sessionId);
+        const { credited, debited } = totals(row);
+        const balance = credited.sub(debited);
+        if (a.debitId !== undefined) {
+          const seen = this.sql
+            .stmt("SELECT 1 FROM session_ops WHERE session_id = ? AND kind = 'debit' AND op_id = ?")
+            .get(a.sessionId, a.debitId);
+          if (seen !== undefined) return { balance };
+        }
+        const after = checkDebit(a.sessionId, balance, a.amount, a.tolerance);
+        if (a.debitId !== undefined) {
+          this.sql
+            .stmt("INSERT INTO session_ops (session_id, kind, op_id) VALUES (?, 'debit', ?)")
+            .run(a.sessionId, a.debitId);
+        }
+        this.#write(a.sessionId, credited, debited.add(a.amount), row?.closed_reason ?? null);
+        return { balance: after };
+      });
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -92,8 +87,11 @@ export class SqliteSessionStore implements SessionStore {
     const refused = refusal(() => storeArgs.sessionId(sessionId));
     if (refused !== undefined) return refused;
     try {
-      const row = this.#row(sessionId);
-      return Promise.resolve(row === undefined ? undefined : toBalance(row));
+      // Settles after any open group commits: a balance is never reported before it is durable.
+      return this.sql.read(() => {
+        const row = this.#row(sessionId);
+        return row === undefined ? undefined : toBalance(row);
+      });
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -103,14 +101,13 @@ export class SqliteSessionStore implements SessionStore {
     const refused = refusal(() => storeArgs.closeSession(a));
     if (refused !== undefined) return refused;
     try {
-      this.sql.tx(() => {
+      return this.sql.write(() => {
         this.sql
           .stmt(
             "INSERT INTO sessions (session_id, credited_num, credited_den, debited_num, debited_den, closed_reason) VALUES (?, '0', '1', '0', '1', ?) ON CONFLICT (session_id) DO UPDATE SET closed_reason = coalesce(closed_reason, excluded.closed_reason)",
           )
           .run(a.sessionId, a.reason);
       });
-      return Promise.resolve();
     } catch (err) {
       return Promise.reject(err as Error);
     }

@@ -28,7 +28,7 @@ export class SqliteWinnerStore implements DurableWinnerStore {
     if (refused !== undefined) return refused;
     try {
       const t = winner.ticket;
-      this.sql.tx(() => {
+      return this.sql.write(() => {
         const { changes } = this.sql
           .stmt(
             "INSERT INTO winners (digest, sender, recipient, sender_nonce, face_value, winner, state) VALUES (?, ?, ?, ?, ?, ?, 'pending') ON CONFLICT (digest) DO NOTHING",
@@ -45,7 +45,6 @@ export class SqliteWinnerStore implements DurableWinnerStore {
           this.#total(t.sender.toLowerCase(), t.recipient.toLowerCase(), "pending", 1, t.faceValue);
         }
       });
-      return Promise.resolve();
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -201,7 +200,7 @@ export class SqliteWinnerStore implements DurableWinnerStore {
 
   #move(m: Move): Promise<void> {
     try {
-      this.sql.tx(() => {
+      return this.sql.write(() => {
         const rows: {
           digest: string;
           state: WinnerState;
@@ -251,7 +250,6 @@ export class SqliteWinnerStore implements DurableWinnerStore {
           }
         }
       });
-      return Promise.resolve();
     } catch (err) {
       return Promise.reject(err as Error);
     }
