@@ -5,15 +5,13 @@ import type { SignedTicket, Ticket } from "../ticketTypes.js";
 import { messageChecker } from "./decode.js";
 import {
   WIRE_VERSION,
-  decodeAddress,
   decodeBytes,
-  decodeUint,
-  encodeAddress,
   encodeBytes,
-  encodeUint,
   field,
   fieldsOf,
+  type FieldKind,
 } from "./fields.js";
+import { decodeStruct, encodeStruct } from "./struct.js";
 import { VersionSchema } from "./ticketParams.js";
 
 /**
@@ -92,31 +90,24 @@ export function signedTicketFromJson(msg: string, at: string, j: SignedTicketJso
   };
 }
 
+/** The kind of each Ticket field, in the EIP-712 struct's order. */
+const TICKET_FIELDS = {
+  recipient: "address",
+  sender: "address",
+  faceValue: "uint256",
+  winProb: "uint256",
+  senderNonce: "uint96",
+  recipientRandHash: "bytes32",
+  expiry: "uint256",
+  workId: "bytes32",
+} as const satisfies Record<keyof Ticket, FieldKind>;
+
 /** @internal */
 export function ticketToJson(msg: string, at: string, t: Ticket): TicketJson {
-  const q = fieldsOf(t);
-  return {
-    recipient: encodeAddress(msg, `${at}/recipient`, q.recipient),
-    sender: encodeAddress(msg, `${at}/sender`, q.sender),
-    faceValue: encodeUint(msg, `${at}/faceValue`, q.faceValue, "uint256"),
-    winProb: encodeUint(msg, `${at}/winProb`, q.winProb, "uint256"),
-    senderNonce: encodeUint(msg, `${at}/senderNonce`, q.senderNonce, "uint96"),
-    recipientRandHash: encodeBytes(msg, `${at}/recipientRandHash`, q.recipientRandHash, "bytes32"),
-    expiry: encodeUint(msg, `${at}/expiry`, q.expiry, "uint256"),
-    workId: encodeBytes(msg, `${at}/workId`, q.workId, "bytes32"),
-  };
+  return encodeStruct(TICKET_FIELDS, msg, at, t);
 }
 
 /** @internal */
 export function ticketFromJson(msg: string, at: string, j: TicketJson): Ticket {
-  return {
-    recipient: decodeAddress(msg, `${at}/recipient`, j.recipient),
-    sender: decodeAddress(msg, `${at}/sender`, j.sender),
-    faceValue: decodeUint(msg, `${at}/faceValue`, j.faceValue, "uint256"),
-    winProb: decodeUint(msg, `${at}/winProb`, j.winProb, "uint256"),
-    senderNonce: decodeUint(msg, `${at}/senderNonce`, j.senderNonce, "uint96"),
-    recipientRandHash: decodeBytes(j.recipientRandHash),
-    expiry: decodeUint(msg, `${at}/expiry`, j.expiry, "uint256"),
-    workId: decodeBytes(j.workId),
-  };
+  return decodeStruct(TICKET_FIELDS, msg, at, j);
 }

@@ -3,17 +3,8 @@ import { Type, type Static } from "typebox";
 
 import type { TicketParams } from "../ticketParams.js";
 import { messageChecker } from "./decode.js";
-import {
-  WIRE_VERSION,
-  decodeAddress,
-  decodeBytes,
-  decodeUint,
-  encodeAddress,
-  encodeBytes,
-  encodeUint,
-  field,
-  fieldsOf,
-} from "./fields.js";
+import { WIRE_VERSION, field, type FieldKind } from "./fields.js";
+import { decodeStruct, encodeStruct } from "./struct.js";
 
 /** The `version` property every message starts with. */
 export const VersionSchema = Type.Literal(WIRE_VERSION, {
@@ -76,36 +67,26 @@ export function decodeTicketParams(x: unknown): TicketParams {
   return ticketParamsFromJson("TicketParams", "", checker.check(x));
 }
 
+/** The kind of each TicketParams field, in wire order (after `version`). */
+const TICKET_PARAMS_FIELDS = {
+  recipient: "address",
+  sender: "address",
+  faceValue: "uint256",
+  winProb: "uint256",
+  recipientRandHash: "bytes32",
+  seed: "bytes32",
+  expirationTime: "uint256",
+  ticketExpiry: "uint256",
+  chainId: "uint256",
+  verifyingContract: "address",
+} as const satisfies Record<keyof TicketParams, FieldKind>;
+
 /** @internal Encodes params found at `at` inside message `msg`. */
 export function ticketParamsToJson(msg: string, at: string, p: TicketParams): TicketParamsJson {
-  const q = fieldsOf(p);
-  return {
-    version: WIRE_VERSION,
-    recipient: encodeAddress(msg, `${at}/recipient`, q.recipient),
-    sender: encodeAddress(msg, `${at}/sender`, q.sender),
-    faceValue: encodeUint(msg, `${at}/faceValue`, q.faceValue, "uint256"),
-    winProb: encodeUint(msg, `${at}/winProb`, q.winProb, "uint256"),
-    recipientRandHash: encodeBytes(msg, `${at}/recipientRandHash`, q.recipientRandHash, "bytes32"),
-    seed: encodeBytes(msg, `${at}/seed`, q.seed, "bytes32"),
-    expirationTime: encodeUint(msg, `${at}/expirationTime`, q.expirationTime, "uint256"),
-    ticketExpiry: encodeUint(msg, `${at}/ticketExpiry`, q.ticketExpiry, "uint256"),
-    chainId: encodeUint(msg, `${at}/chainId`, q.chainId, "uint256"),
-    verifyingContract: encodeAddress(msg, `${at}/verifyingContract`, q.verifyingContract),
-  };
+  return { version: WIRE_VERSION, ...encodeStruct(TICKET_PARAMS_FIELDS, msg, at, p) };
 }
 
 /** @internal Converts schema-checked params JSON found at `at` inside message `msg`. */
 export function ticketParamsFromJson(msg: string, at: string, j: TicketParamsJson): TicketParams {
-  return {
-    recipient: decodeAddress(msg, `${at}/recipient`, j.recipient),
-    sender: decodeAddress(msg, `${at}/sender`, j.sender),
-    faceValue: decodeUint(msg, `${at}/faceValue`, j.faceValue, "uint256"),
-    winProb: decodeUint(msg, `${at}/winProb`, j.winProb, "uint256"),
-    recipientRandHash: decodeBytes(j.recipientRandHash),
-    seed: decodeBytes(j.seed),
-    expirationTime: decodeUint(msg, `${at}/expirationTime`, j.expirationTime, "uint256"),
-    ticketExpiry: decodeUint(msg, `${at}/ticketExpiry`, j.ticketExpiry, "uint256"),
-    chainId: decodeUint(msg, `${at}/chainId`, j.chainId, "uint256"),
-    verifyingContract: decodeAddress(msg, `${at}/verifyingContract`, j.verifyingContract),
-  };
+  return decodeStruct(TICKET_PARAMS_FIELDS, msg, at, j);
 }
