@@ -430,6 +430,7 @@ export {
   statusOfState,
   type WinnerState,
   type WinnerSubmission,
+  type SubmittedWinners,
   type DurableWinnerFilter,
   type DurableWinnerStore,
 } from "./store/winners.js";

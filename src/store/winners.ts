@@ -26,6 +26,12 @@ export interface WinnerSubmission {
   readonly block: bigint;
 }
 
+/** The winners {@link DurableWinnerStore.markSubmitted} records as sent in one transaction. */
+export interface SubmittedWinners extends WinnerSubmission {
+  /** The winners' digests. */
+  readonly digests: `0x${string}`[];
+}
+
 /** Filter of {@link DurableWinnerStore.list}: `state` narrows further than `status`. */
 export interface DurableWinnerFilter {
   status?: WinnerStatus;
@@ -56,14 +62,7 @@ export interface DurableWinnerStore extends WinnerStore {
   /** The winner with this digest, or undefined. */
   get(digest: `0x${string}`): Promise<StoredWinner | undefined>;
   /** pending → submitted (or submitted → submitted, a replacement), recorded BEFORE broadcasting. */
-  markSubmitted(a: {
-    digests: `0x${string}`[];
-    txHash: `0x${string}`;
-    accountNonce: number;
-    maxFeePerGas: bigint;
-    maxPriorityFeePerGas: bigint;
-    block: bigint;
-  }): Promise<void>;
+  markSubmitted(a: SubmittedWinners): Promise<void>;
   /** submitted → pending (dropped/reverted/replaced by someone else, ticket still payable). */
   markPendingAgain(a: { digests: `0x${string}`[]; reason: string }): Promise<void>;
   /** Winners in state `submitted`, in insertion order. */

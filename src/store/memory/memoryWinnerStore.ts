@@ -4,6 +4,7 @@ import {
   statusOfState,
   type DurableWinnerFilter,
   type DurableWinnerStore,
+  type SubmittedWinners,
   type WinnerState,
 } from "../winners.js";
 import { refusal, storeArgs, winnerStoreArgs } from "../args.js";
@@ -77,14 +78,7 @@ export class MemoryDurableWinnerStore implements DurableWinnerStore {
     return this.list({ state: "submitted" });
   }
 
-  markSubmitted(a: {
-    digests: `0x${string}`[];
-    txHash: `0x${string}`;
-    accountNonce: number;
-    maxFeePerGas: bigint;
-    maxPriorityFeePerGas: bigint;
-    block: bigint;
-  }): Promise<void> {
+  markSubmitted(a: SubmittedWinners): Promise<void> {
     const refused = refusal(() => storeArgs.markSubmitted(a));
     if (refused !== undefined) return refused;
     const submission = {

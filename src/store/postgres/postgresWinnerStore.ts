@@ -1,7 +1,12 @@
 import type { StoredWinner, WinningTicket } from "../../recipient/winnerStore.js";
 import { encodeWinningTicket, winnerFromRow, type WinnerRow } from "../winnerCodec.js";
 import { checkMove, MOVE_TARGET, type WinnerMove } from "../winnerRules.js";
-import type { DurableWinnerFilter, DurableWinnerStore, WinnerState } from "../winners.js";
+import type {
+  DurableWinnerFilter,
+  DurableWinnerStore,
+  SubmittedWinners,
+  WinnerState,
+} from "../winners.js";
 import type { PostgresDatabase } from "./postgresDatabase.js";
 import { refusal, storeArgs, winnerStoreArgs } from "../args.js";
 
@@ -94,14 +99,7 @@ export class PostgresWinnerStore implements DurableWinnerStore {
     return { count: Number(row.count), faceValue: BigInt(row.total) };
   }
 
-  markSubmitted(a: {
-    digests: `0x${string}`[];
-    txHash: `0x${string}`;
-    accountNonce: number;
-    maxFeePerGas: bigint;
-    maxPriorityFeePerGas: bigint;
-    block: bigint;
-  }): Promise<void> {
+  markSubmitted(a: SubmittedWinners): Promise<void> {
     const refused = refusal(() => storeArgs.markSubmitted(a));
     if (refused !== undefined) return refused;
     return this.#move("markSubmitted", a.digests, undefined, {
