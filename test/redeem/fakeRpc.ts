@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import { Interface } from "ethers";
 
 import { ticketBrokerAbi } from "../../src/abi.js";
+import { listenOnLoopback } from "../support/listen.js";
 
 const broker = new Interface(ticketBrokerAbi);
 const nodeInterface = new Interface([
@@ -57,10 +58,7 @@ export class FakeRpc {
         res.end(JSON.stringify(answer));
       });
     });
-    await new Promise<void>((resolve) => this.#server?.listen(0, "127.0.0.1", resolve));
-    const address = this.#server.address();
-    if (address === null || typeof address === "string") throw new Error("no address");
-    this.url = `http://127.0.0.1:${address.port}`;
+    this.url = await listenOnLoopback(this.#server);
     return this;
   }
 

@@ -28,7 +28,7 @@ import { TicketBroker__factory } from "../../typechain-types/index.js";
 import { brokerWorld, paidNonces, winners, type BrokerWorld } from "./chainFixture.js";
 import { E2E, rpc, startNode } from "../support/hardhatNode.js";
 import { BIN, ROOT, stopChild } from "../support/processes.js";
-import { RpcProxy } from "./nodeHarness.js";
+import { RpcProxy } from "./rpcProxy.js";
 
 const FACE = 10n ** 16n;
 

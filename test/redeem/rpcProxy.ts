@@ -5,6 +5,8 @@
  */
 import { createServer as createHttpServer, request, type Server } from "node:http";
 
+import { listenOnLoopback } from "../support/listen.js";
+
 interface RpcRequest {
   id: unknown;
   method: string;
@@ -55,10 +57,7 @@ export class RpcProxy {
         })().catch(() => req.socket.destroy());
       });
     });
-    await new Promise<void>((resolve) => this.#server?.listen(0, "127.0.0.1", resolve));
-    const address = this.#server.address();
-    if (address === null || typeof address === "string") throw new Error("no address");
-    this.url = `http://127.0.0.1:${address.port}`;
+    this.url = await listenOnLoopback(this.#server);
     return this;
   }
 
