@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { Wallet, keccak256, toBeHex } from "ethers";
+import { Wallet } from "ethers";
 import { network } from "hardhat";
 
 import type { RecipientPool, TicketBroker } from "../../typechain-types/index.js";
@@ -13,11 +13,8 @@ import { TicketBrokerNotUnlocking } from "../../src/contractErrors.js";
 import { messages } from "../../src/cli/messages.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../../src/cli/run.js";
 import { FileWinnerStore } from "../../src/recipient/fileWinnerStore.js";
-import { RawKeyTicketSigner } from "../../src/signTicket.js";
-import { TicketHasher, ticketDigest } from "../../src/ticketDigest.js";
-import { readTicketDomain, type Ticket } from "../../src/ticketTypes.js";
-import { recipientRandHash } from "../../src/winDraw.js";
 import { cliHarness } from "./harness.js";
+import { writeWinners } from "./winnerFile.js";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 
@@ -256,35 +253,19 @@ describe("ticketbroker CLI", function () {
       const { ticketBroker, gateway, orchestrator, cli } =
         await networkHelpers.loadFixture(deployFixture);
       expect((await cli("sender", "deposit", "1eth", "--account", GATEWAY)).code).to.equal(EXIT_OK);
-      const domain = await readTicketDomain(ticketBroker);
-      const hasher = new TicketHasher(domain);
-      const signer = new RawKeyTicketSigner(gateway.privateKey as `0x${string}`);
       const now = BigInt(await networkHelpers.time.latest());
       const dir = await mkdtemp(path.join(tmpdir(), "cli-redeem-"));
       const file = path.join(dir, "winners.jsonl");
       try {
-        const store = await FileWinnerStore.open({ file });
-        for (const nonce of [2n, 1n, 3n]) {
-          const recipientRand = BigInt(keccak256(toBeHex(nonce, 32)));
-          const ticket: Ticket = {
-            recipient: orchestrator.address as `0x${string}`,
-            sender: gateway.address as `0x${string}`,
-            faceValue: ETH / 10n,
-            winProb: 2n ** 256n - 1n,
-            senderNonce: nonce,
-            recipientRandHash: recipientRandHash(recipientRand),
-            expiry: now + 10_000n,
-            workId: keccak256(toBeHex(100n + nonce, 32)) as `0x${string}`,
-          };
-          await store.add({
-            ticket,
-            signature: await signer.signTicket(ticket, hasher),
-            recipientRand,
-            paramsDeadline: now - 1_000n,
-            digest: ticketDigest(ticket, domain),
-          });
-        }
-        await store.close();
+        // Written out of nonce order; all on params closed 1,000 s ago.
+        await writeWinners({
+          file,
+          broker: ticketBroker,
+          sender: gateway,
+          recipient: orchestrator.address,
+          deadlines: new Map([2n, 1n, 3n].map((nonce) => [nonce, now - 1_000n])),
+          expiry: now + 10_000n,
+        });
 
         const dry = await cli(
           "recipient",

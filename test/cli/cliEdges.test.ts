@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
-import { Wallet, keccak256, toBeHex } from "ethers";
+import { Wallet } from "ethers";
 import { network } from "hardhat";
 
 import type { TicketBroker } from "../../typechain-types/index.js";
@@ -21,12 +21,9 @@ import { serviceFlags, startService } from "../../src/cli/serve.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../../src/cli/run.js";
 import { TicketBrokerError } from "../../src/errors.js";
 import { FileWinnerStore } from "../../src/recipient/fileWinnerStore.js";
-import { RawKeyTicketSigner } from "../../src/signTicket.js";
-import { TicketHasher, ticketDigest } from "../../src/ticketDigest.js";
-import { readTicketDomain, type Ticket } from "../../src/ticketTypes.js";
-import { recipientRandHash } from "../../src/winDraw.js";
 import { decodeWinner } from "../../src/wire/index.js";
 import { cliHarness } from "./harness.js";
+import { writeWinners } from "./winnerFile.js";
 
 const { ethers, ignition, networkHelpers } = await network.create();
 
@@ -65,38 +62,21 @@ async function fixture() {
   return { ticketBroker, gateway, orchestrator: orchestrator!, cli };
 }
 
-/** Writes `nonces` as winners for the orchestrator; `deadlines` maps a nonce to its params deadline. */
+/** Writes winners for the orchestrator; `deadlines` maps a nonce to its params deadline. */
 async function storeWinners(
   f: Awaited<ReturnType<typeof fixture>>,
   file: string,
   deadlines: ReadonlyMap<bigint, bigint>,
 ): Promise<void> {
-  const domain = await readTicketDomain(f.ticketBroker);
-  const hasher = new TicketHasher(domain);
-  const signer = new RawKeyTicketSigner(f.gateway.privateKey as `0x${string}`);
   const now = BigInt(await networkHelpers.time.latest());
-  const store = await FileWinnerStore.open({ file });
-  for (const [nonce, deadline] of deadlines) {
-    const recipientRand = BigInt(keccak256(toBeHex(nonce, 32)));
-    const ticket: Ticket = {
-      recipient: f.orchestrator.address as `0x${string}`,
-      sender: f.gateway.address as `0x${string}`,
-      faceValue: ETH / 10n,
-      winProb: 2n ** 256n - 1n,
-      senderNonce: nonce,
-      recipientRandHash: recipientRandHash(recipientRand),
-      expiry: now + 100_000n,
-      workId: keccak256(toBeHex(100n + nonce, 32)) as `0x${string}`,
-    };
-    await store.add({
-      ticket,
-      signature: await signer.signTicket(ticket, hasher),
-      recipientRand,
-      paramsDeadline: deadline,
-      digest: ticketDigest(ticket, domain),
-    });
-  }
-  await store.close();
+  await writeWinners({
+    file,
+    broker: f.ticketBroker,
+    sender: f.gateway,
+    recipient: f.orchestrator.address,
+    deadlines,
+    expiry: now + 100_000n,
+  });
 }
 
 describe("ticketbroker CLI: groups, keys, shapes, hints, winner files", function () {
