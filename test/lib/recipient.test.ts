@@ -41,6 +41,7 @@ import {
   recipientAddress,
   senderSigner,
 } from "./flowFixtures.js";
+import { rejects } from "../support/rejects.js";
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const sender = senderSigner.address;
@@ -74,15 +75,6 @@ async function sign(
     options.hasher ?? hasher,
   );
   return { ticket, signature };
-}
-
-async function rejects(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  expect.fail("expected a rejection");
 }
 
 /** Each of `nonces` on `params` is refused for being at or below the sender's `floor`. */

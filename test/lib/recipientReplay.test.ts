@@ -20,6 +20,7 @@ import {
   recipientAddress,
   senderSigner,
 } from "./flowFixtures.js";
+import { rejects } from "../support/rejects.js";
 
 const policy: RecipientPolicy = {
   redeemGas: 100_000n,
@@ -47,15 +48,6 @@ function recipientOn(
 async function sign(params: TicketParams, senderNonce: bigint): Promise<SignedTicket> {
   const ticket = ticketForParams({ params, senderNonce, workId: `0x${"00".repeat(32)}` });
   return { ticket, signature: await senderSigner.signTicket(ticket, hasher) };
-}
-
-async function rejects(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  expect.fail("expected a rejection");
 }
 
 describe("recipient: replay state in a store", () => {

@@ -16,6 +16,7 @@ import {
   senderSigner,
   storeTestWinner,
 } from "./flowFixtures.js";
+import { rejects } from "../support/rejects.js";
 
 const sender = senderSigner.address;
 const params = makeParams(); // expirationTime 1,000,300
@@ -32,15 +33,6 @@ function policy(store = new MemoryReplayStore()) {
       maxTicketsPerParams: 2,
     }),
   };
-}
-
-async function rejects(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  expect.fail("expected a rejection");
 }
 
 describe("ReplayPolicy (no chain)", () => {
