@@ -23,6 +23,7 @@ import {
   makeParams,
   senderSigner,
 } from "../lib/flowFixtures.js";
+import { rejects } from "../support/rejects.js";
 
 /** The chain's latest block is this many seconds behind the wall clock (an idle node). */
 const LAG = 16n * 60n;
@@ -34,15 +35,6 @@ function idleChain(): { reader: FakeReader; wall: { now: bigint }; wallClock: ()
   const reader = new FakeReader();
   const wall = { now: reader.time + LAG };
   return { reader, wall, wallClock: () => wall.now };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  return expect.fail("expected a rejection");
 }
 
 describe("edge: Clock takes the later of chain time and wall clock", function () {
@@ -69,7 +61,7 @@ describe("edge: Clock takes the later of chain time and wall clock", function ()
   it("refuses a wall clock that does not return bigint seconds", async function () {
     const reader = new FakeReader();
     const clock = new Clock({ reader, wallClock: (() => Date.now()) as unknown as () => bigint });
-    expect(await rejection(clock.now())).to.be.instanceOf(InvalidInputError);
+    expect(await rejects(clock.now())).to.be.instanceOf(InvalidInputError);
     expect(() => new Clock({ reader: {} as FakeReader })).to.throw(TicketBrokerError);
   });
 
@@ -120,7 +112,7 @@ describe("edge: params and tickets on an idle chain", function () {
       seed: `0x${"ab".repeat(8)}${"cd".repeat(24)}`,
     });
     expect(late.expirationTime + 60n > reader.time).to.equal(true);
-    const err = await rejection(
+    const err = await rejects(
       recipient.receiveTicket({ signed: await sign(late, 2n), params: late }),
     );
     expect(err).to.be.instanceOf(TicketParamsExpiredOnReceiveError);
@@ -136,7 +128,7 @@ describe("edge: params and tickets on an idle chain", function () {
     expect(params.ticketExpiry > reader.time).to.equal(true);
     const ticket = ticketForParams({ params, senderNonce: 1n, workId });
     const signed = { ticket, signature: await senderSigner.signTicket(ticket, hasher) };
-    expect(await rejection(recipient.receiveTicket({ signed, params }))).to.be.instanceOf(
+    expect(await rejects(recipient.receiveTicket({ signed, params }))).to.be.instanceOf(
       TicketBrokerTicketExpired,
     );
   });
@@ -156,7 +148,7 @@ describe("edge: params and tickets on an idle chain", function () {
     await gateway.pay({ params: atDeadline, amount: 1n, workId });
     const expired = makeParams({ expirationTime: wall.now - 1n });
     expect(expired.expirationTime > reader.time).to.equal(true);
-    const err = await rejection(gateway.pay({ params: expired, amount: 1n, workId }));
+    const err = await rejects(gateway.pay({ params: expired, amount: 1n, workId }));
     expect(err).to.be.instanceOf(TicketParamsExpiredError);
   });
 });

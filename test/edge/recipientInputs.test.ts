@@ -27,17 +27,9 @@ import {
   recipientAddress,
   senderSigner,
 } from "../lib/flowFixtures.js";
+import { rejects } from "../support/rejects.js";
 
 const policy = { redeemGas: 100_000n, targetEV: 10n ** 12n };
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  return expect.fail("expected a rejection");
-}
 
 function expectTyped(err: unknown, cls: abstract new (...args: never[]) => TicketBrokerError) {
   expect(err, String(err)).to.be.instanceOf(cls);
@@ -183,7 +175,7 @@ describe("edge: Recipient.receiveTicket refuses malformed input with typed error
         },
       });
       const recipient = fixtureRecipient({ reader: counting, policy });
-      const err = await rejection(
+      const err = await rejects(
         recipient.receiveTicket(build(params, signed) as Parameters<Recipient["receiveTicket"]>[0]),
       );
       expectTyped(err, InvalidInputError);
@@ -278,7 +270,7 @@ describe("edge: ContractBrokerReader", function () {
         () => reader.highestRedeemedNonce(good, addr),
         () => reader.signerValidUntil(good, addr),
       ]) {
-        expectTyped(await rejection(read()), InvalidInputError);
+        expectTyped(await rejects(read()), InvalidInputError);
       }
       expect(calls).to.deep.equal([]);
       await reader.senderFunds(good);
@@ -303,7 +295,7 @@ describe("edge: ContractBrokerReader", function () {
         broker: TicketBroker__factory.connect(BROKER, provider),
       });
       for (const read of [() => reader.now(), () => reader.senderFunds(good)]) {
-        const err = await rejection(read());
+        const err = await rejects(read());
         expectTyped(err, ChainUnavailableError);
         expect((err as ChainUnavailableError).details["code"]).to.equal("ECONNREFUSED");
         expect((err as ChainUnavailableError).hint).to.match(/RPC URL/);
@@ -323,7 +315,7 @@ describe("edge: ContractBrokerReader", function () {
     } as unknown as TicketBroker;
     const reader = new ContractBrokerReader({ broker });
     for (const read of [() => reader.now(), () => reader.senderFunds(good)]) {
-      const err = await rejection(read());
+      const err = await rejects(read());
       expectTyped(err, ChainUnavailableError);
       expect((err as ChainUnavailableError).cause).to.equal(boom);
       expect((err as ChainUnavailableError).hint).to.match(/RPC URL/);

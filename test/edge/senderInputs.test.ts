@@ -19,6 +19,7 @@ import { MemoryNonceStore } from "../../src/sender/nonceStore.js";
 import { TicketSender } from "../../src/sender/ticketSender.js";
 import type { TicketParams } from "../../src/ticketParams.js";
 import { FakeReader, domain, hasher, makeParams, senderSigner } from "../lib/flowFixtures.js";
+import { rejects } from "../support/rejects.js";
 
 const sender = "0x1111111111111111111111111111111111111111" as const;
 const recipient = "0x2222222222222222222222222222222222222222" as const;
@@ -28,15 +29,6 @@ const workId = `0x${"00".repeat(32)}` as const;
 async function tree(root: string): Promise<string[]> {
   const entries = await readdir(root, { recursive: true });
   return entries.map((e) => e.split(path.sep).join("/")).sort();
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  return expect.fail("expected a rejection");
 }
 
 function expectTyped(err: unknown, cls: new (...args: never[]) => TicketBrokerError): void {
@@ -68,7 +60,7 @@ describe("edge: FileNonceStore builds paths only from checked addresses", functi
     it(`refuses ${name} as recipient and creates no file outside its directory`, async function () {
       const directory = path.join(root, "store", "nonces");
       const store = new FileNonceStore({ directory });
-      const err = await rejection(
+      const err = await rejects(
         store.reserve({ sender, recipient: bad as unknown as `0x${string}` }),
       );
       expectTyped(err, InvalidInputError);
@@ -80,9 +72,7 @@ describe("edge: FileNonceStore builds paths only from checked addresses", functi
 
   it("refuses a traversal as sender too", async function () {
     const store = new FileNonceStore({ directory: path.join(root, "nonces") });
-    const err = await rejection(
-      store.reserve({ sender: "0x/../../x" as `0x${string}`, recipient }),
-    );
+    const err = await rejects(store.reserve({ sender: "0x/../../x" as `0x${string}`, recipient }));
     expectTyped(err, InvalidInputError);
     expect(await tree(root)).to.deep.equal([]);
   });
@@ -148,7 +138,7 @@ describe("edge: TicketSender.pay signs only positive amounts on complete params"
   ] as const) {
     it(`refuses an amount of ${name} with InvalidPaymentAmountError and takes no nonce`, async function () {
       const store = new CountingStore();
-      const err = await rejection(
+      const err = await rejects(
         gateway(store).pay({ params, amount: amount as unknown as bigint, workId }),
       );
       expectTyped(err, InvalidPaymentAmountError);
@@ -188,7 +178,7 @@ describe("edge: TicketSender.pay signs only positive amounts on complete params"
   ] as const) {
     it(`refuses params ${name} with InvalidInputError naming ${field}`, async function () {
       const store = new CountingStore();
-      const err = await rejection(
+      const err = await rejects(
         gateway(store).pay({ params: bad as unknown as TicketParams, amount: 1n, workId }),
       );
       expectTyped(err, InvalidInputError);
@@ -198,7 +188,7 @@ describe("edge: TicketSender.pay signs only positive amounts on complete params"
   }
 
   it("refuses a workId that is not 32 bytes of hex", async function () {
-    const err = await rejection(
+    const err = await rejects(
       gateway().pay({ params, amount: 1n, workId: "0x1234" as `0x${string}` }),
     );
     expectTyped(err, InvalidInputError);
