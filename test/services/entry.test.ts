@@ -7,7 +7,6 @@
 import { expect } from "chai";
 import { Wallet, encryptKeystoreJson, parseEther } from "ethers";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { network } from "hardhat";
@@ -24,48 +23,10 @@ import {
   RecipientPool__factory,
   TicketBroker__factory,
 } from "../../typechain-types/index.js";
+import { jsonRpcEndpoint } from "../support/jsonRpcEndpoint.js";
 import { API_KEYS, KEYS } from "./support.js";
 
 const { ethers, networkHelpers, provider } = await network.create();
-
-/** A JSON-RPC endpoint on loopback answering from the in-process chain. */
-async function jsonRpcEndpoint(): Promise<{ url: string; server: Server }> {
-  const answer = async (m: { id: unknown; method: string; params?: unknown[] }) => {
-    try {
-      const result = await provider.request({ method: m.method, params: m.params ?? [] });
-      return { jsonrpc: "2.0", id: m.id, result };
-    } catch (err) {
-      const e = err as { code?: number; message?: string; data?: unknown };
-      return {
-        jsonrpc: "2.0",
-        id: m.id,
-        error: { code: e.code ?? -32000, message: e.message ?? "error", data: e.data },
-      };
-    }
-  };
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (d: Buffer) => (body += d.toString()));
-    req.on("end", () => {
-      const parsed = JSON.parse(body) as unknown;
-      const reply = Array.isArray(parsed)
-        ? Promise.all(parsed.map(answer))
-        : answer(parsed as never);
-      void reply.then((r) => {
-        res.setHeader("content-type", "application/json");
-        res.end(
-          JSON.stringify(r, (_k, v: unknown) =>
-            typeof v === "bigint" ? `0x${v.toString(16)}` : v,
-          ),
-        );
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const a = server.address();
-  if (a === null || typeof a === "string") throw new Error("no address");
-  return { url: `http://127.0.0.1:${a.port}`, server };
-}
 
 describe("service entry points over JSON-RPC", function () {
   this.timeout(120_000);
@@ -122,7 +83,7 @@ describe("service entry points over JSON-RPC", function () {
       "ETH / USD",
       2000n * 10n ** 8n,
     );
-    const rpc = await jsonRpcEndpoint();
+    const rpc = await jsonRpcEndpoint(provider);
     const dir = mkdtempSync(path.join(tmpdir(), "tb-entry-"));
     const common = {
       rpcUrl: rpc.url,
@@ -214,7 +175,7 @@ describe("service entry points over JSON-RPC", function () {
       expect((await fetch(`${payee.url}/readyz`)).status).to.equal(200);
     } finally {
       await Promise.all([signer.close(), payee.close()]);
-      await new Promise((resolve) => rpc.server.close(resolve));
+      await rpc.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
