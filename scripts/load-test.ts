@@ -18,11 +18,14 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { pino, type Logger } from "pino";
+
 import type { BrokerReader, SenderFunds } from "../src/chain/brokerReader.js";
 import { Recipient } from "../src/recipient/recipient.js";
 import { hashApiKey } from "../src/services/common/apiKeys.js";
 import type { ServiceApp } from "../src/services/common/baseApp.js";
 import { parseServiceConfig } from "../src/services/common/config.js";
+import { serviceLogger } from "../src/services/common/logger.js";
 import { buildPayeeApp } from "../src/services/payee/payeeApp.js";
 import { buildSignerApp } from "../src/services/signer/signerApp.js";
 import { RawKeyTicketSigner } from "../src/signTicket.js";
@@ -62,8 +65,6 @@ if (process.argv[2] === "--client") {
     default: (o: unknown) => Promise<AutocannonResult>;
   };
   let next = 0;
-  // autocannon's own duration is whole seconds (±1 s on a 3 s run): the rate uses this clock.
-  const started = performance.now();
   const result = await autocannon({
     url: spec.url,
     method: "POST",
@@ -87,12 +88,11 @@ if (process.argv[2] === "--client") {
       },
     ],
   });
-  const seconds = (performance.now() - started) / 1000;
   process.stdout.write(
     JSON.stringify({
       requests: result.requests.total,
-      durationSeconds: seconds,
-      perSecond: result.requests.total / seconds,
+      durationSeconds: result.duration,
+      perSecond: result.requests.total / result.duration,
       p50: result.latency.p50,
       p99: result.latency.p99,
       max: result.latency.max,
@@ -112,6 +112,18 @@ const arg = (name: string, fallback: number): number => {
 const PAYMENTS = arg("payments", 6000);
 const CONNECTIONS = arg("connections", 16);
 const WITH_POSTGRES = !process.argv.includes("--no-postgres");
+/**
+ * `--log info` gives the services their production logger at that level, writing to /dev/null
+ * (default: no logger), to see what logging costs.
+ */
+const LOG_LEVEL = (() => {
+  const i = process.argv.indexOf("--log");
+  return i > 0 ? process.argv[i + 1]! : undefined;
+})();
+const serviceLog = (service: string): Logger | false =>
+  LOG_LEVEL === undefined
+    ? false
+    : serviceLogger({ level: LOG_LEVEL, service, destination: pino.destination("/dev/null") });
 /** `--backends memory,sqlite` runs only those stores (default: all). */
 const BACKENDS = (() => {
   const i = process.argv.indexOf("--backends");
@@ -173,6 +185,29 @@ const signerConfig = parseServiceConfig("signer", {
   maxTicketEVWei: "10000000000000",
   maxTotalEVWei: "100000000000000",
 });
+
+/**
+ * The service's own clock over a run: from the first request after `start()` to the last
+ * response. autocannon ends a fixed-count run on its one-second tick, so its duration would
+ * add up to a second of idle time to a run of a few seconds.
+ */
+function serverClock(app: ServiceApp): { start(): void; rate(requests: number): number } {
+  let first: number | undefined;
+  let last = 0;
+  let on = false;
+  app.addHook("onRequest", async () => {
+    if (on && first === undefined) first = performance.now();
+  });
+  app.addHook("onResponse", async () => {
+    if (on) last = performance.now();
+  });
+  return {
+    start: () => {
+      on = true;
+    },
+    rate: (requests) => requests / ((last - (first ?? last)) / 1000),
+  };
+}
 
 async function listen(app: ServiceApp): Promise<string> {
   await app.listen({ port: 0, host: "127.0.0.1" });
@@ -262,14 +297,15 @@ async function bareValidation(count: number): Promise<{ perSecond: number; ticke
 async function payeeRun(
   store: Store,
   ticketsPerPayment: number,
-): Promise<LoadResult & { credited: boolean }> {
+): Promise<LoadResult & { credited: boolean; cpuMsPerPayment: number }> {
   const app = buildPayeeApp(payeeConfig, {
     store,
     reader: chain,
     domain,
     secret: SECRET,
-    logger: false,
+    logger: serviceLog("payee"),
   });
+  const clock = serverClock(app);
   const url = await listen(app);
   try {
     const res = await fetch(`${url}/v1/params`, {
@@ -295,7 +331,14 @@ async function payeeRun(
         }),
       );
     }
+    // CPU time of this process (the service) per payment: less noisy than the rate on a
+    // shared machine, and what one core can take (1 / cpu time) when nothing else runs.
+    const cpuBefore = process.cpuUsage();
+    clock.start();
     const result = await autocannon(`${url}/v1/payments`, bodies, false);
+    const cpu = process.cpuUsage(cpuBefore);
+    result.perSecond = clock.rate(result.requests);
+    const cpuMsPerPayment = (cpu.user + cpu.system) / 1000 / result.requests;
     // Every ticket was credited exactly once: 100 sessions hold PAYMENTS × k tickets of EV
     // (read through the API, as a client sees them).
     let credited = 0n;
@@ -309,21 +352,34 @@ async function payeeRun(
       credited += BigInt(num!) / BigInt(den);
     }
     const expected = BigInt(PAYMENTS * ticketsPerPayment) * 10n ** 12n;
-    return { ...result, credited: credited >= expected - 100n && credited <= expected + 100n };
+    return {
+      ...result,
+      cpuMsPerPayment,
+      credited: credited >= expected - 100n && credited <= expected + 100n,
+    };
   } finally {
     await app.close();
   }
 }
 
 async function signerRun(store: Store): Promise<LoadResult> {
-  const app = buildSignerApp(signerConfig, { store, reader: chain, signer, domain, logger: false });
+  const app = buildSignerApp(signerConfig, {
+    store,
+    reader: chain,
+    signer,
+    domain,
+    logger: serviceLog("signer"),
+  });
+  const clock = serverClock(app);
   const url = await listen(app);
   try {
     const offer = (await buildPayeeOffer()).params;
     const bodies = Array.from({ length: Math.min(PAYMENTS, 3000) }, (_, i) =>
       JSON.stringify({ params: offer, sessionId: `s-${i}`, fee: "1000000000000" }),
     );
-    return await autocannon(`${url}/v1/payments`, bodies, true);
+    clock.start();
+    const result = await autocannon(`${url}/v1/payments`, bodies, true);
+    return { ...result, perSecond: clock.rate(result.requests) };
   } finally {
     await app.close();
   }
@@ -381,7 +437,7 @@ for (const b of backends.filter((x) => BACKENDS === undefined || BACKENDS.has(x.
     const r = await payeeRun(store, k);
     await store.close();
     console.log(
-      `payee ${b.name} ${k}-ticket: ${r.perSecond.toFixed(0)}/s p50 ${r.p50} ms p99 ${r.p99} ms non2xx ${r.non2xx} credited-once ${r.credited}`,
+      `payee ${b.name} ${k}-ticket: ${r.perSecond.toFixed(0)}/s p50 ${r.p50} ms p99 ${r.p99} ms cpu ${r.cpuMsPerPayment.toFixed(3)} ms/payment non2xx ${r.non2xx} credited-once ${r.credited}`,
     );
     rows.push({
       service: "payee",
@@ -448,11 +504,11 @@ const lines = [
   "",
   `Bare validation (Recipient.receiveTicket on memory stores, no HTTP): **${fmt(bare.perSecond)} tickets/s**.`,
   "",
-  "| service | store | tickets/payment | payments/s | tickets/s | p50 ms | p99 ms | max ms | non-2xx | vs bare |",
-  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  "| service | store | tickets/payment | payments/s | tickets/s | p50 ms | p99 ms | max ms | CPU ms/payment | non-2xx | vs bare |",
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...rows.map(
     (r) =>
-      `| ${r["service"]} | ${r["backend"]} | ${r["ticketsPerPayment"]} | ${fmt(r["perSecond"])} | ${r["service"] === "payee" ? fmt(r["ticketsPerSecond"]) : "–"} | ${fmt(r["p50"])} | ${fmt(r["p99"])} | ${fmt(r["max"])} | ${r["non2xx"]} | ${r["service"] === "payee" ? `${fmt(Number(r["ratioToBare"]) * 100)} %` : "–"} |`,
+      `| ${r["service"]} | ${r["backend"]} | ${r["ticketsPerPayment"]} | ${fmt(r["perSecond"])} | ${r["service"] === "payee" ? fmt(r["ticketsPerSecond"]) : "–"} | ${fmt(r["p50"])} | ${fmt(r["p99"])} | ${fmt(r["max"])} | ${r["service"] === "payee" ? fmt(r["cpuMsPerPayment"], 3) : "–"} | ${r["non2xx"]} | ${r["service"] === "payee" ? `${fmt(Number(r["ratioToBare"]) * 100)} %` : "–"} |`,
   ),
   "",
   `Target: ≥ 2,000 payments/s with p99 ≤ 20 ms for the payee on SQLite; ${targetMet() ? "met" : "not met"} in this run.`,
