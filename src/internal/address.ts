@@ -2,8 +2,23 @@
 import type { Hex } from "./bytes.js";
 import { keccak256 } from "./keccak.js";
 
+/** Recent results of {@link checksumLowerHex}: the same few addresses recur on every ticket. */
+const recent = new Map<string, Hex>();
+/** Entries kept before the cache starts over (a bound, not a tuning knob). */
+const RECENT_LIMIT = 4096;
+
 /** The EIP-55 checksummed form of a 20-byte address given as 40 lowercase hex digits. */
 export function checksumLowerHex(lower40: string): Hex {
+  let out = recent.get(lower40);
+  if (out === undefined) {
+    out = computeChecksum(lower40);
+    if (recent.size >= RECENT_LIMIT) recent.clear();
+    recent.set(lower40, out);
+  }
+  return out;
+}
+
+function computeChecksum(lower40: string): Hex {
   const hash = keccak256(Buffer.from(lower40, "latin1"));
   let out = "0x";
   for (let i = 0; i < 40; i++) {
