@@ -15,7 +15,7 @@ export default tseslint.config(
       "coverage/**",
       "ignition/deployments/**",
       "examples/**/dist/**",
-      "src/abi.ts",
+      "src/contract/abi.ts",
     ],
   },
   js.configs.recommended,

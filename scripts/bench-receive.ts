@@ -29,10 +29,10 @@ import { CachedBrokerReader, createProvider } from "../src/chain/cachedBrokerRea
 import { Recipient, type RecipientPolicy } from "../src/recipient/recipient.js";
 import { MemoryReplayStore } from "../src/recipient/replayStore.js";
 import { MemoryWinnerStore } from "../src/recipient/winnerStore.js";
-import { RawKeyTicketSigner } from "../src/signTicket.js";
-import { TicketHasher } from "../src/ticketDigest.js";
-import { ticketForParams, ticketParamsKey, type TicketParams } from "../src/ticketParams.js";
-import type { SignedTicket, TicketDomain } from "../src/ticketTypes.js";
+import { RawKeyTicketSigner } from "../src/ticket/signTicket.js";
+import { TicketHasher } from "../src/ticket/ticketDigest.js";
+import { ticketForParams, ticketParamsKey, type TicketParams } from "../src/ticket/ticketParams.js";
+import type { SignedTicket, TicketDomain } from "../src/ticket/ticketTypes.js";
 import { RecipientPool__factory, TicketBroker__factory } from "../typechain-types/index.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);

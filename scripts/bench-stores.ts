@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 
 import pg from "pg";
 
-import { Rational } from "../src/rational.js";
+import { Rational } from "../src/math/rational.js";
 import { NonceAllocator } from "../src/sender/nonceAllocator.js";
 import { openStore } from "../src/store/openStore.js";
 import { loadSqlite } from "../src/store/sqlite/sqliteDatabase.js";

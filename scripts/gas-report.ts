@@ -10,8 +10,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { Signer, TransactionResponse } from "ethers";
 import { network } from "hardhat";
 
-import { TICKET_EIP712_TYPES } from "../src/ticketTypes.js";
-import { recipientRandHash } from "../src/winDraw.js";
+import { TICKET_EIP712_TYPES } from "../src/ticket/ticketTypes.js";
+import { recipientRandHash } from "../src/ticket/winDraw.js";
 
 import type { TicketBroker } from "../typechain-types/index.js";
 

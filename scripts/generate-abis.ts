@@ -1,8 +1,8 @@
 /**
- * Writes src/abi.ts: the ABIs of the deployable contracts as `as const` literals, so viem and
+ * Writes src/contract/abi.ts: the ABIs of the deployable contracts as `as const` literals, so viem and
  * abitype users get exact function, event and error types without a build step.
  *
- * Run after a build (the ABI test fails while src/abi.ts is out of date):
+ * Run after a build (the ABI test fails while src/contract/abi.ts is out of date):
  *   HARDHAT_BUILD_DIR=.build-x npx hardhat build && HARDHAT_BUILD_DIR=.build-x npx tsx scripts/generate-abis.ts
  */
 import { readFile, writeFile } from "node:fs/promises";
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
       return artifact.abi;
     }),
   );
-  const out = path.join(root, "src", "abi.ts");
+  const out = path.join(root, "src", "contract", "abi.ts");
   // Formatted like the rest of the tree, so regenerating an unchanged ABI changes nothing.
   const options = (await resolveConfig(out)) ?? {};
   await writeFile(out, await format(renderAbiModule(abis), { ...options, filepath: out }));

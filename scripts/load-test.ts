@@ -28,13 +28,13 @@ import { parseServiceConfig } from "../src/services/common/config.js";
 import { serviceLogger } from "../src/services/common/logger.js";
 import { buildPayeeApp } from "../src/services/payee/payeeApp.js";
 import { buildSignerApp } from "../src/services/signer/signerApp.js";
-import { RawKeyTicketSigner } from "../src/signTicket.js";
+import { RawKeyTicketSigner } from "../src/ticket/signTicket.js";
 import { MemoryStore } from "../src/store/memory/memoryStore.js";
 import { openStore } from "../src/store/openStore.js";
 import type { Store } from "../src/store/types.js";
-import { TicketHasher } from "../src/ticketDigest.js";
-import { ticketForParams, type TicketParams } from "../src/ticketParams.js";
-import type { SignedTicket, TicketDomain } from "../src/ticketTypes.js";
+import { TicketHasher } from "../src/ticket/ticketDigest.js";
+import { ticketForParams, type TicketParams } from "../src/ticket/ticketParams.js";
+import type { SignedTicket, TicketDomain } from "../src/ticket/ticketTypes.js";
 import { decodeTicketParams, encodeSignedTicket } from "../src/wire/index.js";
 import { startPostgres } from "../test/support/postgres.js";
 

@@ -24,10 +24,10 @@ import {
 } from "../src/redeem/cost.js";
 import { decideRedemption, type RedemptionEconomics } from "../src/redeem/decide.js";
 import type { DueWinner } from "../src/redeem/plan.js";
-import { RawKeyTicketSigner } from "../src/signTicket.js";
-import { TicketHasher } from "../src/ticketDigest.js";
-import { readTicketDomain, type Ticket } from "../src/ticketTypes.js";
-import { recipientRandHash } from "../src/winDraw.js";
+import { RawKeyTicketSigner } from "../src/ticket/signTicket.js";
+import { TicketHasher } from "../src/ticket/ticketDigest.js";
+import { readTicketDomain, type Ticket } from "../src/ticket/ticketTypes.js";
+import { recipientRandHash } from "../src/ticket/winDraw.js";
 import { RecipientPool__factory, TicketBroker__factory } from "../typechain-types/index.js";
 
 const REPORT_JSON = new URL("../reports/redeem.json", import.meta.url);

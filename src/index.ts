@@ -3,7 +3,7 @@
  * (recipient) service needs is exported from here and nowhere else.
  */
 export { TicketBrokerError } from "./errors.js";
-export { Rational, InvalidRationalError } from "./rational.js";
+export { Rational, InvalidRationalError } from "./math/rational.js";
 export {
   WIN_PROB_SCALE,
   MAX_WIN_PROB,
@@ -11,7 +11,7 @@ export {
   ticketEV,
   winProbForEV,
   ticketCountFor,
-} from "./ev.js";
+} from "./ticket/ev.js";
 export {
   TICKET_EIP712_TYPES,
   TICKET_PRIMARY_TYPE,
@@ -25,16 +25,16 @@ export {
   type TicketDomain,
   type SignedTicket,
   type Eip712DomainSource,
-} from "./ticketTypes.js";
-export { TicketHasher, ticketDigest } from "./ticketDigest.js";
+} from "./ticket/ticketTypes.js";
+export { TicketHasher, ticketDigest } from "./ticket/ticketDigest.js";
 export {
   RawKeyTicketSigner,
   EthersTicketSigner,
   TicketSignerError,
   type TicketSigner,
-} from "./signTicket.js";
-export { recoverTicketSigner } from "./recoverTicketSigner.js";
-export { isWinningTicket, drawValue, recipientRandHash } from "./winDraw.js";
+} from "./ticket/signTicket.js";
+export { recoverTicketSigner } from "./ticket/recoverTicketSigner.js";
+export { isWinningTicket, drawValue, recipientRandHash } from "./ticket/winDraw.js";
 export {
   TicketBrokerContractError,
   TicketBrokerZeroValue,
@@ -70,14 +70,14 @@ export {
   decodeBrokerError,
   type BrokerErrorOptions,
   type BrokerErrorName,
-} from "./contractErrors.js";
+} from "./contract/contractErrors.js";
 export {
   validateTicket,
   checkTicketFunds,
   type ValidateTicketInput,
   type ValidatedTicket,
   type TicketFundsInput,
-} from "./validateTicket.js";
+} from "./ticket/validateTicket.js";
 export {
   InvalidPriceError,
   PriceUnitMismatchError,
@@ -154,7 +154,7 @@ export {
   ticketParamsEV,
   ticketParamsKey,
   ticketForParams,
-} from "./ticketParams.js";
+} from "./ticket/ticketParams.js";
 export {
   type BrokerReader,
   type SenderFunds,
@@ -273,7 +273,7 @@ export {
   assertTicket,
   assertSignedTicket,
   assertTicketParams,
-} from "./inputs.js";
+} from "./ticket/inputs.js";
 export { ChainUnavailableError } from "./internal/rpcError.js";
 export { InvalidPaymentAmountError } from "./sender/errors.js";
 export {
@@ -282,7 +282,7 @@ export {
   systemWallClock,
   type WallClock,
   type ClockReading,
-} from "./clock.js";
+} from "./chain/clock.js";
 export { cryptoBackend, type CryptoBackend } from "./internal/cryptoBackend.js";
 // redemption engine: plan, cost, transactions, daemon
 export {
@@ -410,7 +410,7 @@ export {
   type ChainHead,
   type ChainHeadSource,
 } from "./chain/cachedBrokerReader.js";
-export { checkSignerValidUntil } from "./validateTicket.js";
+export { checkSignerValidUntil } from "./ticket/validateTicket.js";
 export { sessionIdForParams } from "./session/sessionKey.js";
 export { type TicketReceiver, type ReceivedPayment } from "./session/recipientSession.js";
 

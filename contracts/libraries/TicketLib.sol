@@ -10,7 +10,7 @@ import {ITicketBroker} from "../interfaces/ITicketBroker.sol";
 library TicketLib {
     /**
      * @notice EIP-712 type hash of {ITicketBroker.Ticket}. The off-chain library defines the same
-     * type once (src/ticketTypes.ts) and a test pins the two together.
+     * type once (src/ticket/ticketTypes.ts) and a test pins the two together.
      */
     bytes32 internal constant TICKET_TYPEHASH = keccak256(
         "Ticket(address recipient,address sender,uint256 faceValue,uint256 winProb,uint256 senderNonce,bytes32 recipientRandHash,uint256 expiry,bytes32 workId)"

@@ -7,7 +7,7 @@ import {TicketLib} from "../libraries/TicketLib.sol";
 /**
  * @title TicketLibHarness
  * @notice Exposes TicketLib's internal constant and functions so tests can pin the off-chain
- * encoding (src/ticketTypes.ts) to the contract's.
+ * encoding (src/ticket/ticketTypes.ts) to the contract's.
  */
 contract TicketLibHarness {
     /// @notice TicketLib.TICKET_TYPEHASH.

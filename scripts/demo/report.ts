@@ -2,8 +2,8 @@
  * The demo's printed report: a heading per stage and aligned figures, every one of them taken
  * from the {@link DemoSummary} the run measured.
  */
-import { Rational } from "../../src/rational.js";
-import { WIN_PROB_SCALE } from "../../src/ev.js";
+import { Rational } from "../../src/math/rational.js";
+import { WIN_PROB_SCALE } from "../../src/ticket/ev.js";
 import type { DemoSummary } from "./runDemo.js";
 
 /** Wei as ETH with `digits` decimals. */

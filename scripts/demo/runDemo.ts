@@ -20,8 +20,8 @@ import { network } from "hardhat";
 import TicketBrokerModule from "../../ignition/modules/TicketBroker.js";
 import { ContractBrokerReader } from "../../src/chain/brokerReader.js";
 import { CachedBrokerReader } from "../../src/chain/cachedBrokerReader.js";
-import { WIN_PROB_SCALE } from "../../src/ev.js";
-import { Rational } from "../../src/rational.js";
+import { WIN_PROB_SCALE } from "../../src/ticket/ev.js";
+import { Rational } from "../../src/math/rational.js";
 import { DEFAULT_PARAMS_LIFETIME_SECONDS } from "../../src/recipient/defaults.js";
 import { Recipient } from "../../src/recipient/recipient.js";
 import { RedeemerDaemon, type RedeemerRoundReport } from "../../src/redeem/daemon.js";
@@ -35,12 +35,16 @@ import {
   parseServiceConfig,
   type ServiceApp,
 } from "../../src/services/index.js";
-import { RawKeyTicketSigner } from "../../src/signTicket.js";
+import { RawKeyTicketSigner } from "../../src/ticket/signTicket.js";
 import { openStore } from "../../src/store/openStore.js";
 import type { Store } from "../../src/store/types.js";
-import { TicketHasher } from "../../src/ticketDigest.js";
-import { ticketParamsEV, ticketParamsKey, type TicketParams } from "../../src/ticketParams.js";
-import { readTicketDomain } from "../../src/ticketTypes.js";
+import { TicketHasher } from "../../src/ticket/ticketDigest.js";
+import {
+  ticketParamsEV,
+  ticketParamsKey,
+  type TicketParams,
+} from "../../src/ticket/ticketParams.js";
+import { readTicketDomain } from "../../src/ticket/ticketTypes.js";
 import { decodeTicketParams } from "../../src/wire/index.js";
 import { lotteryPaywallPlugin } from "../../src/x402/fastifyPlugin.js";
 import {

@@ -1,6 +1,6 @@
 import type { TicketBroker } from "../../typechain-types/index.js";
 import { TicketBrokerError } from "../errors.js";
-import { assertAddress, assertHasMethods } from "../inputs.js";
+import { assertAddress, assertHasMethods } from "../ticket/inputs.js";
 import { readChain } from "../internal/rpcError.js";
 
 /** The broker contract handed to a reader has no provider to read blocks from. */

@@ -1,6 +1,6 @@
 import { Interface, JsonRpcProvider, Network } from "ethers";
 
-import { ticketBrokerAbi } from "../abi.js";
+import { ticketBrokerAbi } from "../contract/abi.js";
 import { TicketBrokerError } from "../errors.js";
 import {
   InvalidInputError,
@@ -13,7 +13,7 @@ import {
   assertObject,
   assertString,
   describeValue,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import type { BrokerReader, SenderFunds } from "./brokerReader.js";
 
 /** The chain's head could not be read (the provider returned no latest block). */

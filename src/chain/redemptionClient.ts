@@ -1,5 +1,5 @@
 import type { TicketBroker } from "../../typechain-types/index.js";
-import { decodeBrokerError } from "../contractErrors.js";
+import { decodeBrokerError } from "../contract/contractErrors.js";
 import type { TicketBrokerError } from "../errors.js";
 import {
   InvalidInputError,
@@ -7,7 +7,7 @@ import {
   assertObject,
   assertWinningTicket,
   describeValue,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import type { WinningTicket } from "../recipient/winnerStore.js";
 
 /** The result of sending winners to the broker: the transaction and the failures by index. */

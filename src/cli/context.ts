@@ -1,7 +1,7 @@
 import { Contract, type ContractRunner, type Provider, type Signer } from "ethers";
 
 import type { RecipientPool, TicketBroker } from "../../typechain-types/index.js";
-import { recipientPoolAbi, ticketBrokerAbi } from "../abi.js";
+import { recipientPoolAbi, ticketBrokerAbi } from "../contract/abi.js";
 
 /** What a command runs against: one network, one broker, and (lazily) one signing account. */
 export interface CliContext {

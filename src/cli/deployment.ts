@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { getAddress, isAddress, type Provider } from "ethers";
 
-import { getDeployment } from "../deployments.js";
+import { getDeployment } from "../contract/deployments.js";
 import { CliUsageError, NoDeploymentError } from "./errors.js";
 import { messages } from "./messages.js";
 
@@ -28,7 +28,7 @@ async function readIgnitionRecord(file: string): Promise<string | undefined> {
 /**
  * Finds the broker for a network, in this order: the `--broker` flag; Ignition's record of a
  * deployment from one of `searchRoots` (ignition/deployments/<deploymentId or chain-<chainId>>/,
- * as written by `hardhat ignition deploy`); unless a deployment id was given, the package's committed deployments (src/deployments.ts). Then
+ * as written by `hardhat ignition deploy`); unless a deployment id was given, the package's committed deployments (src/contract/deployments.ts). Then
  * checks that the address holds code, so a restarted node is reported instead of silently
  * calling an empty address.
  */

@@ -481,7 +481,7 @@ ${KEYS}`;
 
 /**
  * What to do about each RecipientPool error, by its Solidity name. The TicketBroker's errors are
- * not here: their hint is the library's (src/contractErrors.ts), the one source for both.
+ * not here: their hint is the library's (src/contract/contractErrors.ts), the one source for both.
  */
 const poolRevertHints: Record<string, string> = {
   OwnableInvalidOwner: "Give the pool a non-zero owner address.",

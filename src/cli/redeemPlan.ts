@@ -1,5 +1,5 @@
 import type { BrokerReader } from "../chain/brokerReader.js";
-import type { TicketBrokerContractError } from "../contractErrors.js";
+import type { TicketBrokerContractError } from "../contract/contractErrors.js";
 import { loadChainState } from "../redeem/chainState.js";
 import { planRedemption, type PlanWinner, type RedemptionPlan } from "../redeem/plan.js";
 import type { StoredWinner } from "../recipient/winnerStore.js";

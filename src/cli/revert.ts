@@ -1,7 +1,11 @@
 import { Interface, type ErrorDescription } from "ethers";
 
-import { recipientPoolAbi } from "../abi.js";
-import { TicketBrokerUnknownRevert, decodeBrokerError, findRevertData } from "../contractErrors.js";
+import { recipientPoolAbi } from "../contract/abi.js";
+import {
+  TicketBrokerUnknownRevert,
+  decodeBrokerError,
+  findRevertData,
+} from "../contract/contractErrors.js";
 import { ContractRevertError, InsufficientBalanceError } from "./errors.js";
 import { messages } from "./messages.js";
 

@@ -1,6 +1,6 @@
-import { Rational } from "../rational.js";
+import { Rational } from "../math/rational.js";
 import { InvalidPriceError } from "./errors.js";
-import { assertObject, describeValue } from "../inputs.js";
+import { assertObject, describeValue } from "../ticket/inputs.js";
 import { checkPrice, type Price } from "./price.js";
 
 /**

@@ -1,6 +1,6 @@
-import { Rational } from "../rational.js";
+import { Rational } from "../math/rational.js";
 import { InvalidFeeInputError, PriceUnitMismatchError } from "./errors.js";
-import { assertObject } from "../inputs.js";
+import { assertObject } from "../ticket/inputs.js";
 import { checkPrice, type Price, type PriceUnit } from "./price.js";
 
 /**

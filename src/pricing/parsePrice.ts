@@ -1,5 +1,5 @@
-import { assertObject, describeValue } from "../inputs.js";
-import { Rational } from "../rational.js";
+import { assertObject, describeValue } from "../ticket/inputs.js";
+import { Rational } from "../math/rational.js";
 import { InvalidPriceError } from "./errors.js";
 import { PRICE_UNITS, type PriceSetting, type PriceUnit } from "./price.js";
 

@@ -1,5 +1,5 @@
-import { Rational } from "../rational.js";
-import { assertObject, describeValue } from "../inputs.js";
+import { Rational } from "../math/rational.js";
+import { assertObject, describeValue } from "../ticket/inputs.js";
 import { InvalidPriceError, PriceUnitMismatchError } from "./errors.js";
 
 /**

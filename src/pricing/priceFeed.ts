@@ -1,7 +1,7 @@
 import { Contract, type ContractRunner } from "ethers";
 
-import { assertAddress, assertFunction, assertObject, describeValue } from "../inputs.js";
-import { Rational } from "../rational.js";
+import { assertAddress, assertFunction, assertObject, describeValue } from "../ticket/inputs.js";
+import { Rational } from "../math/rational.js";
 import {
   NonPositivePriceFeedAnswerError,
   PriceFeedDecimalsError,

@@ -1,5 +1,5 @@
-import { assertHasMethods, assertObject, describeValue } from "../inputs.js";
-import { Rational } from "../rational.js";
+import { assertHasMethods, assertObject, describeValue } from "../ticket/inputs.js";
+import { Rational } from "../math/rational.js";
 import { InvalidPriceError, MissingPriceFeedError } from "./errors.js";
 import { WEI_PER_ETH } from "./parsePrice.js";
 import { checkPriceSetting, type Price, type PriceSetting } from "./price.js";

@@ -1,4 +1,4 @@
-import { assertObject, describeValue } from "../inputs.js";
+import { assertObject, describeValue } from "../ticket/inputs.js";
 import { InvalidPriceError } from "./errors.js";
 import { checkPrice, type Price, type PriceSetting } from "./price.js";
 import type { CurrencyRate } from "./priceFeed.js";

@@ -3,8 +3,8 @@ import { hostname } from "node:os";
 import path from "node:path";
 import { crc32 } from "node:zlib";
 
-import { InvalidInputError, assertObject, assertString, describeValue } from "../inputs.js";
-import type { Ticket } from "../ticketTypes.js";
+import { InvalidInputError, assertObject, assertString, describeValue } from "../ticket/inputs.js";
+import type { Ticket } from "../ticket/ticketTypes.js";
 import { WinnerStoreError } from "./errors.js";
 import {
   WinnerLedger,

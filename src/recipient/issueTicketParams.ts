@@ -1,16 +1,16 @@
 import { randomBytes } from "node:crypto";
 
-import { winProbForEV } from "../ev.js";
-import { Rational } from "../rational.js";
-import type { TicketParams } from "../ticketParams.js";
-import { recipientRandHash } from "../winDraw.js";
+import { winProbForEV } from "../ticket/ev.js";
+import { Rational } from "../math/rational.js";
+import type { TicketParams } from "../ticket/ticketParams.js";
+import { recipientRandHash } from "../ticket/winDraw.js";
 import {
   assertAddress,
   assertBigint,
   assertBrokerDomain,
   assertHexBytes,
   assertObject,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import { IssueTicketParamsError } from "./errors.js";
 import { deriveRecipientRand } from "./recipientRand.js";
 

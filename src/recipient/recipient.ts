@@ -1,22 +1,25 @@
 import { randomBytes } from "node:crypto";
 
 import type { BrokerReader, SenderFunds } from "../chain/brokerReader.js";
-import { TicketBrokerNonceAlreadyRedeemed, TicketBrokerTicketExpired } from "../contractErrors.js";
-import { ticketEV } from "../ev.js";
+import {
+  TicketBrokerNonceAlreadyRedeemed,
+  TicketBrokerTicketExpired,
+} from "../contract/contractErrors.js";
+import { ticketEV } from "../ticket/ev.js";
 import {
   assertAddress,
   assertBigint,
   assertObject,
   assertReceiveTicketArgs,
   assertRecipientOptions,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import { MAX_UINT256, toHex } from "../internal/bytes.js";
-import { Rational } from "../rational.js";
-import type { TicketHasher } from "../ticketDigest.js";
-import type { TicketParams } from "../ticketParams.js";
-import type { SignedTicket, Ticket } from "../ticketTypes.js";
-import { checkSignerValidUntil, validateTicket } from "../validateTicket.js";
-import { recipientRandHash } from "../winDraw.js";
+import { Rational } from "../math/rational.js";
+import type { TicketHasher } from "../ticket/ticketDigest.js";
+import type { TicketParams } from "../ticket/ticketParams.js";
+import type { SignedTicket, Ticket } from "../ticket/ticketTypes.js";
+import { checkSignerValidUntil, validateTicket } from "../ticket/validateTicket.js";
+import { recipientRandHash } from "../ticket/winDraw.js";
 import {
   SenderCannotPayError,
   IssueTicketParamsError,

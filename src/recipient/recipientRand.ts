@@ -1,8 +1,8 @@
 import { hmac } from "@noble/hashes/hmac.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 
-import { describeValue } from "../inputs.js";
-import type { TicketParams } from "../ticketParams.js";
+import { describeValue } from "../ticket/inputs.js";
+import type { TicketParams } from "../ticket/ticketParams.js";
 import { IssueTicketParamsError } from "./errors.js";
 
 /** Domain tag that keeps this HMAC's input apart from any other use of the same secret. */

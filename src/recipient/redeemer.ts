@@ -8,7 +8,7 @@ import {
   assertHasMethods,
   assertObject,
   describeValue,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import { loadChainState } from "../redeem/chainState.js";
 import { isPermanentRedemptionError, planRedemption, type PlanWinner } from "../redeem/plan.js";
 import { DEFAULT_GRACE_SECONDS } from "./defaults.js";

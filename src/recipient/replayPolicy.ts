@@ -5,9 +5,9 @@ import {
   assertHexBytes,
   assertInteger,
   assertObject,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import type { Hex } from "../internal/bytes.js";
-import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
+import { ticketParamsKey, type TicketParams } from "../ticket/ticketParams.js";
 import {
   TicketNonceBelowClosedParamsError,
   TicketNonceReusedError,

@@ -4,7 +4,7 @@ import {
   assertInteger,
   assertObject,
   assertString,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import { refusal } from "./winnerStore.js";
 

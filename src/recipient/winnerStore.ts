@@ -6,8 +6,8 @@ import {
   assertString,
   assertWinningTicket,
   describeValue,
-} from "../inputs.js";
-import type { Ticket } from "../ticketTypes.js";
+} from "../ticket/inputs.js";
+import type { Ticket } from "../ticket/ticketTypes.js";
 
 /** Everything needed to redeem a winning ticket later. */
 export interface WinningTicket {

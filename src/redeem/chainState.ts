@@ -5,7 +5,7 @@ import {
   assertHasMethods,
   assertObject,
   assertWinningTicket,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import type { WinningTicket } from "../recipient/winnerStore.js";
 import { delegatedSigners, type SenderChainState } from "./plan.js";

@@ -6,7 +6,7 @@
  */
 import { Interface } from "ethers";
 
-import { ticketBrokerAbi } from "../abi.js";
+import { ticketBrokerAbi } from "../contract/abi.js";
 import { TicketBrokerError } from "../errors.js";
 import {
   assertAddress,
@@ -17,7 +17,7 @@ import {
   assertInteger,
   assertObject,
   assertWinningTicket,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import type { WinningTicket } from "../recipient/winnerStore.js";
 

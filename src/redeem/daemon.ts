@@ -5,8 +5,8 @@
  * runs one round; {@link runRedeemer} starts the loop.
  */
 import type { BrokerReader } from "../chain/brokerReader.js";
-import type { TicketBrokerContractError } from "../contractErrors.js";
-import { decodeBrokerError } from "../contractErrors.js";
+import type { TicketBrokerContractError } from "../contract/contractErrors.js";
+import { decodeBrokerError } from "../contract/contractErrors.js";
 import type { TicketBrokerError } from "../errors.js";
 import {
   InvalidInputError,
@@ -17,12 +17,12 @@ import {
   assertInteger,
   assertObject,
   describeValue,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import type { StoredWinner } from "../recipient/winnerStore.js";
 import type { LeaderLock } from "../store/types.js";
-import { TicketHasher } from "../ticketDigest.js";
-import { TICKET_DOMAIN_NAME, TICKET_DOMAIN_VERSION } from "../ticketTypes.js";
+import { TicketHasher } from "../ticket/ticketDigest.js";
+import { TICKET_DOMAIN_NAME, TICKET_DOMAIN_VERSION } from "../ticket/ticketTypes.js";
 import type { DurableWinnerStore } from "../store/winners.js";
 import { loadChainState } from "./chainState.js";
 import {

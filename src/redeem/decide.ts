@@ -8,7 +8,7 @@ import {
   assertInteger,
   assertObject,
   assertWinningTicket,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import { assertCostCurve, costAt, type CostCurve } from "./cost.js";
 import type { DueWinner } from "./plan.js";
 

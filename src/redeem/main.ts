@@ -11,13 +11,13 @@ import { Registry, collectDefaultMetrics } from "prom-client";
 
 import { ContractBrokerReader } from "../chain/brokerReader.js";
 import { createProvider } from "../chain/cachedBrokerReader.js";
-import { withWallClock } from "../clock.js";
+import { withWallClock } from "../chain/clock.js";
 import { TicketBrokerError } from "../errors.js";
-import { assertArray, assertObject, assertString, describeValue } from "../inputs.js";
+import { assertArray, assertObject, assertString, describeValue } from "../ticket/inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import { openStore } from "../store/openStore.js";
 import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
-import { readTicketDomain } from "../ticketTypes.js";
+import { readTicketDomain } from "../ticket/ticketTypes.js";
 import { TicketBroker__factory } from "../../typechain-types/index.js";
 import { runRedeemer } from "./daemon.js";
 import { serveRedeemerHttp } from "./http.js";

@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, type Registry } from "prom-client";
 
-import { InvalidInputError, assertHasMethods } from "../inputs.js";
+import { InvalidInputError, assertHasMethods } from "../ticket/inputs.js";
 
 /** The redeemer's state after one round. Wei as bigint. */
 export interface RedeemerSnapshot {

@@ -5,7 +5,7 @@
  */
 import type { Registry } from "prom-client";
 
-import { assertFunction, assertHasMethods, assertObject } from "../inputs.js";
+import { assertFunction, assertHasMethods, assertObject } from "../ticket/inputs.js";
 import type { RedeemerOptions } from "./daemon.js";
 import { prometheusRedeemerMetrics, type RedeemerMetrics } from "./metrics.js";
 

@@ -14,7 +14,7 @@ import {
   TicketBrokerNonceTooLarge,
   TicketBrokerTicketExpired,
   TicketBrokerUnauthorizedSigner,
-} from "../contractErrors.js";
+} from "../contract/contractErrors.js";
 import { TicketBrokerError } from "../errors.js";
 import {
   assertAddress,
@@ -23,13 +23,13 @@ import {
   assertHasMethods,
   assertObject,
   assertWinningTicket,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import { MAX_UINT96, hexToBytes, type Hex } from "../internal/bytes.js";
-import { recoverTicketSigner } from "../recoverTicketSigner.js";
+import { recoverTicketSigner } from "../ticket/recoverTicketSigner.js";
 import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
 import type { StoredWinner, WinningTicket } from "../recipient/winnerStore.js";
-import type { TicketHasher } from "../ticketDigest.js";
-import { checkTicketFunds, validateTicket } from "../validateTicket.js";
+import type { TicketHasher } from "../ticket/ticketDigest.js";
+import { checkTicketFunds, validateTicket } from "../ticket/validateTicket.js";
 
 /** A winner as the plan sees it: the stored winner, its state, and when it becomes redeemable. */
 export interface PlanWinner extends StoredWinner {

@@ -6,8 +6,8 @@
  */
 import { Interface, Transaction, type TransactionRequest } from "ethers";
 
-import { ticketBrokerAbi } from "../abi.js";
-import { decodeBrokerError } from "../contractErrors.js";
+import { ticketBrokerAbi } from "../contract/abi.js";
+import { decodeBrokerError } from "../contract/contractErrors.js";
 import { TicketBrokerError } from "../errors.js";
 import {
   assertAddress,
@@ -16,7 +16,7 @@ import {
   assertHasMethods,
   assertInteger,
   assertObject,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import type { Hex } from "../internal/bytes.js";
 import type { StoredWinner } from "../recipient/winnerStore.js";
 import type { DurableWinnerStore } from "../store/winners.js";

@@ -1,9 +1,9 @@
-import { ticketCountFor } from "../ev.js";
-import { Rational } from "../rational.js";
-import type { TicketHasher } from "../ticketDigest.js";
-import { ticketForParams, ticketParamsEV, type TicketParams } from "../ticketParams.js";
-import type { SignedTicket } from "../ticketTypes.js";
-import type { TicketSigner } from "../signTicket.js";
+import { ticketCountFor } from "../ticket/ev.js";
+import { Rational } from "../math/rational.js";
+import type { TicketHasher } from "../ticket/ticketDigest.js";
+import { ticketForParams, ticketParamsEV, type TicketParams } from "../ticket/ticketParams.js";
+import type { SignedTicket } from "../ticket/ticketTypes.js";
+import type { TicketSigner } from "../ticket/signTicket.js";
 import {
   assertBigint,
   assertHasMethods,
@@ -11,7 +11,7 @@ import {
   assertObject,
   assertTicketParams,
   describeValue,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import {
   InvalidPaymentAmountError,
   PaymentEVTooHighError,

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 
-import { assertBigint, assertObject, normalizeAddress } from "../inputs.js";
+import { assertBigint, assertObject, normalizeAddress } from "../ticket/inputs.js";
 import { NonceStoreError } from "./errors.js";
 import {
   checkBlockSize,

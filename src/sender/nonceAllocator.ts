@@ -1,4 +1,4 @@
-import { assertBigint, assertHasMethods, assertObject, describeValue } from "../inputs.js";
+import { assertBigint, assertHasMethods, assertObject, describeValue } from "../ticket/inputs.js";
 import { NonceStoreError } from "./errors.js";
 import { noncePairKey, type NonceRange, type NonceStore } from "./nonceStore.js";
 

@@ -1,4 +1,4 @@
-import { assertBigint, assertObject, describeValue, normalizeAddress } from "../inputs.js";
+import { assertBigint, assertObject, describeValue, normalizeAddress } from "../ticket/inputs.js";
 import { NonceStoreError } from "./errors.js";
 
 /** The largest nonce the broker accepts (it stores nonces in 96 bits). */

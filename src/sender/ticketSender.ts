@@ -1,5 +1,5 @@
 import type { BrokerReader, SenderFunds } from "../chain/brokerReader.js";
-import { Clock, type WallClock } from "../clock.js";
+import { Clock, type WallClock } from "../chain/clock.js";
 import {
   assertAddress,
   assertBrokerDomain,
@@ -9,11 +9,11 @@ import {
   assertTicketParams,
   describeValue,
   InvalidInputError,
-} from "../inputs.js";
-import { Rational } from "../rational.js";
-import type { TicketHasher } from "../ticketDigest.js";
-import type { TicketParams } from "../ticketParams.js";
-import type { TicketSigner } from "../signTicket.js";
+} from "../ticket/inputs.js";
+import { Rational } from "../math/rational.js";
+import type { TicketHasher } from "../ticket/ticketDigest.js";
+import type { TicketParams } from "../ticket/ticketParams.js";
+import type { TicketSigner } from "../ticket/signTicket.js";
 import { checkPaymentAmount, createPayment, type Payment } from "./createPayment.js";
 import { NonceStoreError } from "./errors.js";
 import type { NonceAllocator } from "./nonceAllocator.js";

@@ -1,5 +1,5 @@
 import type { SenderFunds } from "../chain/brokerReader.js";
-import { MAX_WIN_PROB } from "../ev.js";
+import { MAX_WIN_PROB } from "../ticket/ev.js";
 import {
   assertAddress,
   assertBigint,
@@ -8,9 +8,9 @@ import {
   assertTicketParams,
   describeValue,
   InvalidInputError,
-} from "../inputs.js";
-import { Rational } from "../rational.js";
-import { ticketParamsEV, type TicketParams } from "../ticketParams.js";
+} from "../ticket/inputs.js";
+import { Rational } from "../math/rational.js";
+import { ticketParamsEV, type TicketParams } from "../ticket/ticketParams.js";
 import {
   TicketParamsEVNotBelowFaceValueError,
   TicketParamsEVTooHighError,

@@ -1,5 +1,5 @@
-import { ticketEV } from "../ev.js";
-import { Rational } from "../rational.js";
+import { ticketEV } from "../ticket/ev.js";
+import { Rational } from "../math/rational.js";
 import {
   InsufficientSessionBalanceError,
   InvalidSessionConfigError,
@@ -7,8 +7,8 @@ import {
 } from "../pricing/errors.js";
 import { checkPrice, formatPrice, type Price } from "../pricing/price.js";
 import type { ReceivedTicket } from "../recipient/recipient.js";
-import type { TicketParams } from "../ticketParams.js";
-import type { SignedTicket } from "../ticketTypes.js";
+import type { TicketParams } from "../ticket/ticketParams.js";
+import type { SignedTicket } from "../ticket/ticketTypes.js";
 import { sessionIdForParams, sessionKey, type SessionId } from "./sessionKey.js";
 import { SessionLedger, nonNegative } from "./sessionLedger.js";
 

@@ -1,9 +1,9 @@
-import { ticketEV } from "../ev.js";
-import { Rational } from "../rational.js";
+import { ticketEV } from "../ticket/ev.js";
+import { Rational } from "../math/rational.js";
 import { InvalidSessionConfigError } from "../pricing/errors.js";
 import { planPayment } from "../sender/createPayment.js";
 import { checkTicketEV } from "../sender/validateTicketParams.js";
-import type { TicketParams } from "../ticketParams.js";
+import type { TicketParams } from "../ticket/ticketParams.js";
 import { sessionIdForParams, type SessionId } from "./sessionKey.js";
 import { SessionLedger, nonNegative } from "./sessionLedger.js";
 

@@ -1,8 +1,8 @@
 import { getAddress } from "ethers";
 
-import { assertAddress, assertHexBytes, assertObject, describeValue } from "../inputs.js";
+import { assertAddress, assertHexBytes, assertObject, describeValue } from "../ticket/inputs.js";
 import { InvalidSessionConfigError } from "../pricing/errors.js";
-import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
+import { ticketParamsKey, type TicketParams } from "../ticket/ticketParams.js";
 
 /** What a session balance is kept for: one sender, one recipient, one set of ticket params. */
 export interface SessionId {

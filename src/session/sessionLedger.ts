@@ -1,4 +1,4 @@
-import { Rational } from "../rational.js";
+import { Rational } from "../math/rational.js";
 import { InvalidSessionConfigError } from "../pricing/errors.js";
 import { sessionKey, type SessionId } from "./sessionKey.js";
 

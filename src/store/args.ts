@@ -11,8 +11,8 @@ import {
   assertInteger,
   assertObject,
   assertString,
-} from "../inputs.js";
-import { Rational } from "../rational.js";
+} from "../ticket/inputs.js";
+import { Rational } from "../math/rational.js";
 import { replayStoreArgs } from "../recipient/replayStore.js";
 import { refusal, winnerStoreArgs } from "../recipient/winnerStore.js";
 import { InvalidStoreArgumentError } from "./errors.js";

@@ -1,7 +1,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 
-import { assertHasMethods, assertObject, assertString } from "../inputs.js";
+import { assertHasMethods, assertObject, assertString } from "../ticket/inputs.js";
 import { FileWinnerStore } from "../recipient/fileWinnerStore.js";
 import { StoreError } from "./errors.js";
 import type { Store } from "./types.js";

@@ -1,6 +1,6 @@
 import path from "node:path";
 
-import { InvalidInputError, assertBigint, assertObject, describeValue } from "../inputs.js";
+import { InvalidInputError, assertBigint, assertObject, describeValue } from "../ticket/inputs.js";
 import { InvalidStoreUrlError } from "./errors.js";
 import { MemoryStore } from "./memory/memoryStore.js";
 import { PostgresStore } from "./postgres/postgresStore.js";

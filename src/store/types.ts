@@ -1,5 +1,5 @@
 import type { ReplayStore } from "../recipient/replayStore.js";
-import type { Rational } from "../rational.js";
+import type { Rational } from "../math/rational.js";
 import type { NonceStore } from "../sender/nonceStore.js";
 import type { DurableWinnerStore } from "./winners.js";
 

@@ -1,5 +1,5 @@
 import type { StoredWinner, WinningTicket } from "../recipient/winnerStore.js";
-import type { Ticket } from "../ticketTypes.js";
+import type { Ticket } from "../ticket/ticketTypes.js";
 import { statusOfState, type WinnerState } from "./winners.js";
 
 /** A winning ticket as JSON text: bigints as decimal strings (the `winner` column). */

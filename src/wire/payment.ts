@@ -1,8 +1,8 @@
 /** The Payment message: signed tickets with the params they were made on. */
 import { Type, type Static } from "typebox";
 
-import type { TicketParams } from "../ticketParams.js";
-import type { SignedTicket } from "../ticketTypes.js";
+import type { TicketParams } from "../ticket/ticketParams.js";
+import type { SignedTicket } from "../ticket/ticketTypes.js";
 import { messageChecker } from "./decode.js";
 import { WireEncodeError } from "./errors.js";
 import { WIRE_VERSION, decodeAddress, encodeAddress, field, fieldsOf } from "./fields.js";

@@ -1,7 +1,7 @@
 /** The Ticket part and the SignedTicket message. */
 import { Type, type Static } from "typebox";
 
-import type { SignedTicket, Ticket } from "../ticketTypes.js";
+import type { SignedTicket, Ticket } from "../ticket/ticketTypes.js";
 import { messageChecker } from "./decode.js";
 import {
   WIRE_VERSION,

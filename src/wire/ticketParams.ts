@@ -1,7 +1,7 @@
 /** The TicketParams message: the terms a recipient issues, echoed unchanged with every payment. */
 import { Type, type Static } from "typebox";
 
-import type { TicketParams } from "../ticketParams.js";
+import type { TicketParams } from "../ticket/ticketParams.js";
 import { messageChecker } from "./decode.js";
 import { WIRE_VERSION, field, type FieldKind } from "./fields.js";
 import { decodeStruct, encodeStruct } from "./struct.js";

@@ -1,7 +1,7 @@
 /** The Winner message: a winning ticket with everything needed to redeem it. */
 import { Type, type Static } from "typebox";
 
-import type { Ticket } from "../ticketTypes.js";
+import type { Ticket } from "../ticket/ticketTypes.js";
 import type { WinningTicket } from "../recipient/winnerStore.js";
 import { messageChecker } from "./decode.js";
 import {

@@ -13,11 +13,11 @@ import {
   assertObject,
   assertString,
   assertTicketParams,
-} from "../inputs.js";
+} from "../ticket/inputs.js";
 import { keccak256 } from "../internal/keccak.js";
 import { toHex } from "../internal/bytes.js";
 import type { TicketSender } from "../sender/ticketSender.js";
-import type { TicketParams } from "../ticketParams.js";
+import type { TicketParams } from "../ticket/ticketParams.js";
 import { WireDecodeError } from "../wire/errors.js";
 import { encodePayment, type PaymentMessage } from "../wire/payment.js";
 import { decodeSignedTicket } from "../wire/ticket.js";

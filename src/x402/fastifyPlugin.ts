@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 
-import { assertHasMethods, assertObject } from "../inputs.js";
+import { assertHasMethods, assertObject } from "../ticket/inputs.js";
 import { LotteryOverchargeError } from "./errors.js";
 import type { LotteryGrant, LotteryPaywall, PaidRequestContext } from "./paywall.js";
 

@@ -6,8 +6,8 @@
  */
 import { Type, type Static } from "typebox";
 
-import { InvalidInputError, assertString, describeValue } from "../inputs.js";
-import { TICKET_DOMAIN_NAME, TICKET_DOMAIN_VERSION } from "../ticketTypes.js";
+import { InvalidInputError, assertString, describeValue } from "../ticket/inputs.js";
+import { TICKET_DOMAIN_NAME, TICKET_DOMAIN_VERSION } from "../ticket/ticketTypes.js";
 import { messageChecker } from "../wire/decode.js";
 import { PaymentSchema } from "../wire/payment.js";
 import { TicketParamsSchema } from "../wire/ticketParams.js";

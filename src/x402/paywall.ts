@@ -16,14 +16,14 @@ import {
   assertObject,
   assertString,
   describeValue,
-} from "../inputs.js";
-import { Rational } from "../rational.js";
+} from "../ticket/inputs.js";
+import { Rational } from "../math/rational.js";
 import { IssueTicketParamsError } from "../recipient/errors.js";
 import type { Recipient } from "../recipient/recipient.js";
 import { SessionOverdrawnError } from "../store/errors.js";
 import type { SessionStore } from "../store/types.js";
-import { ticketParamsKey, type TicketParams } from "../ticketParams.js";
-import { TICKET_DOMAIN_NAME, TICKET_DOMAIN_VERSION } from "../ticketTypes.js";
+import { ticketParamsKey, type TicketParams } from "../ticket/ticketParams.js";
+import { TICKET_DOMAIN_NAME, TICKET_DOMAIN_VERSION } from "../ticket/ticketTypes.js";
 import { checksumLowerHex } from "../internal/address.js";
 import { decodePayment, type PaymentMessage } from "../wire/payment.js";
 import { encodeTicketParams } from "../wire/ticketParams.js";

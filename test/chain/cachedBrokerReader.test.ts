@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { Interface, JsonRpcProvider } from "ethers";
 
-import { ticketBrokerAbi } from "../../src/abi.js";
+import { ticketBrokerAbi } from "../../src/contract/abi.js";
 
 import type { BrokerReader, SenderFunds } from "../../src/chain/brokerReader.js";
 import {

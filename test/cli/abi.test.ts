@@ -4,12 +4,12 @@ import path from "node:path";
 import { expect } from "chai";
 import hre from "hardhat";
 
-import { recipientPoolAbi, ticketBrokerAbi } from "../../src/abi.js";
-import { CHAIN_IDS, DEPLOYMENTS, getDeployment } from "../../src/deployments.js";
+import { recipientPoolAbi, ticketBrokerAbi } from "../../src/contract/abi.js";
+import { CHAIN_IDS, DEPLOYMENTS, getDeployment } from "../../src/contract/deployments.js";
 import { ABI_EXPORTS } from "../../scripts/generate-abis.js";
 
 describe("package bindings", function () {
-  it("src/abi.ts equals the compiled ABIs (regenerate with scripts/generate-abis.ts)", async function () {
+  it("src/contract/abi.ts equals the compiled ABIs (regenerate with scripts/generate-abis.ts)", async function () {
     const exported: Record<string, unknown> = { ticketBrokerAbi, recipientPoolAbi };
     for (const entry of ABI_EXPORTS) {
       const artifact = await hre.artifacts.readArtifact(entry.contract);
@@ -19,7 +19,7 @@ describe("package bindings", function () {
     }
   });
 
-  it("src/deployments.ts lists exactly the committed public Ignition deployments", async function () {
+  it("src/contract/deployments.ts lists exactly the committed public Ignition deployments", async function () {
     const root = path.resolve(import.meta.dirname, "..", "..");
     const dir = path.join(root, "ignition", "deployments");
     const recorded: Record<number, { ticketBroker: string; recipientPool: string }> = {};
@@ -43,10 +43,10 @@ describe("package bindings", function () {
     for (const chainId of Object.keys(recorded)) {
       expect(
         listed,
-        `ignition/deployments/chain-${chainId}/ is not listed in src/deployments.ts. If a ` +
+        `ignition/deployments/chain-${chainId}/ is not listed in src/contract/deployments.ts. If a ` +
           `rehearsal against a local node started with --chain-id ${chainId} wrote it, move it ` +
           `aside (it is not a deployment; rehearse with --deployment-id rehearsal-${chainId}). ` +
-          "If it is the real deployment, add its addresses to src/deployments.ts.",
+          "If it is the real deployment, add its addresses to src/contract/deployments.ts.",
       ).to.have.property(chainId);
     }
     expect(listed).to.deep.equal(recorded);

@@ -9,7 +9,7 @@ import { network } from "hardhat";
 import type { RecipientPool, TicketBroker } from "../../typechain-types/index.js";
 import TicketBrokerModule from "../../ignition/modules/TicketBroker.js";
 import { connectWithHardhat } from "../../src/cli/hardhatContext.js";
-import { TicketBrokerNotUnlocking } from "../../src/contractErrors.js";
+import { TicketBrokerNotUnlocking } from "../../src/contract/contractErrors.js";
 import { messages } from "../../src/cli/messages.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../../src/cli/run.js";
 import { FileWinnerStore } from "../../src/recipient/fileWinnerStore.js";

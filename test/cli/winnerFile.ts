@@ -6,10 +6,10 @@ import { keccak256, toBeHex } from "ethers";
 
 import type { TicketBroker } from "../../typechain-types/index.js";
 import { FileWinnerStore } from "../../src/recipient/fileWinnerStore.js";
-import { RawKeyTicketSigner } from "../../src/signTicket.js";
-import { TicketHasher, ticketDigest } from "../../src/ticketDigest.js";
-import { readTicketDomain, type Ticket } from "../../src/ticketTypes.js";
-import { recipientRandHash } from "../../src/winDraw.js";
+import { RawKeyTicketSigner } from "../../src/ticket/signTicket.js";
+import { TicketHasher, ticketDigest } from "../../src/ticket/ticketDigest.js";
+import { readTicketDomain, type Ticket } from "../../src/ticket/ticketTypes.js";
+import { recipientRandHash } from "../../src/ticket/winDraw.js";
 
 /** Face value of every ticket written: 0.1 ETH. */
 export const WINNER_FACE_VALUE = 10n ** 17n;

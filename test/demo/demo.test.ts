@@ -8,8 +8,8 @@ import { existsSync } from "node:fs";
 
 import { expect } from "chai";
 
-import { Rational } from "../../src/rational.js";
-import { WIN_PROB_SCALE } from "../../src/ev.js";
+import { Rational } from "../../src/math/rational.js";
+import { WIN_PROB_SCALE } from "../../src/ticket/ev.js";
 import { brokenInvariants, formatReport } from "../../scripts/demo/report.js";
 import { SEGMENT_PIXELS, runDemo, type DemoSummary } from "../../scripts/demo/runDemo.js";
 

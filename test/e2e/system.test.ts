@@ -20,8 +20,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { JsonRpcProvider, Network, Wallet, parseEther } from "ethers";
 
-import { WIN_PROB_SCALE, ticketEV } from "../../src/ev.js";
-import { Rational } from "../../src/rational.js";
+import { WIN_PROB_SCALE, ticketEV } from "../../src/ticket/ev.js";
+import { Rational } from "../../src/math/rational.js";
 import { hashApiKey } from "../../src/services/common/apiKeys.js";
 import { PayeeClient, SignerClient } from "../../src/services/index.js";
 import { openStore } from "../../src/store/openStore.js";

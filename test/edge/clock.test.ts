@@ -5,16 +5,16 @@
  */
 import { expect } from "chai";
 
-import { Clock, withWallClock } from "../../src/clock.js";
-import { TicketBrokerTicketExpired } from "../../src/contractErrors.js";
+import { Clock, withWallClock } from "../../src/chain/clock.js";
+import { TicketBrokerTicketExpired } from "../../src/contract/contractErrors.js";
 import { TicketBrokerError } from "../../src/errors.js";
-import { InvalidInputError } from "../../src/inputs.js";
+import { InvalidInputError } from "../../src/ticket/inputs.js";
 import { TicketParamsExpiredOnReceiveError } from "../../src/recipient/errors.js";
 import { TicketParamsExpiredError } from "../../src/sender/errors.js";
 import { NonceAllocator } from "../../src/sender/nonceAllocator.js";
 import { MemoryNonceStore } from "../../src/sender/nonceStore.js";
 import { TicketSender } from "../../src/sender/ticketSender.js";
-import { ticketForParams, type TicketParams } from "../../src/ticketParams.js";
+import { ticketForParams, type TicketParams } from "../../src/ticket/ticketParams.js";
 import {
   FakeReader,
   domain,
@@ -22,7 +22,7 @@ import {
   hasher,
   makeParams,
   senderSigner,
-} from "../lib/flowFixtures.js";
+} from "../support/flowFixtures.js";
 import { rejects } from "../support/rejects.js";
 
 /** The chain's latest block is this many seconds behind the wall clock (an idle node). */

@@ -31,7 +31,7 @@ import {
   recipientAddress,
   senderSigner,
   storeTestWinner,
-} from "../lib/flowFixtures.js";
+} from "../support/flowFixtures.js";
 
 const RUNS = Number(process.env["PUBLIC_API_RUNS"] ?? 1000);
 

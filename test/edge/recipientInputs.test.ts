@@ -10,13 +10,13 @@ import { createServer } from "node:net";
 import { TicketBroker__factory, type TicketBroker } from "../../typechain-types/index.js";
 import { ContractBrokerReader } from "../../src/chain/brokerReader.js";
 import { TicketBrokerError } from "../../src/errors.js";
-import { InvalidInputError } from "../../src/inputs.js";
+import { InvalidInputError } from "../../src/ticket/inputs.js";
 import { ChainUnavailableError, wrapRpcError } from "../../src/internal/rpcError.js";
-import { InvalidRationalError, Rational } from "../../src/rational.js";
+import { InvalidRationalError, Rational } from "../../src/math/rational.js";
 import { Recipient } from "../../src/recipient/recipient.js";
 import { MemoryWinnerStore } from "../../src/recipient/winnerStore.js";
-import { ticketForParams, type TicketParams } from "../../src/ticketParams.js";
-import type { SignedTicket } from "../../src/ticketTypes.js";
+import { ticketForParams, type TicketParams } from "../../src/ticket/ticketParams.js";
+import type { SignedTicket } from "../../src/ticket/ticketTypes.js";
 import {
   BROKER,
   FakeReader,
@@ -26,7 +26,7 @@ import {
   makeParams,
   recipientAddress,
   senderSigner,
-} from "../lib/flowFixtures.js";
+} from "../support/flowFixtures.js";
 import { rejects } from "../support/rejects.js";
 
 const policy = { redeemGas: 100_000n, targetEV: 10n ** 12n };

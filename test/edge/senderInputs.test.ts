@@ -9,16 +9,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { TicketBrokerError } from "../../src/errors.js";
-import { InvalidInputError } from "../../src/inputs.js";
-import { Rational } from "../../src/rational.js";
+import { InvalidInputError } from "../../src/ticket/inputs.js";
+import { Rational } from "../../src/math/rational.js";
 import { InvalidPaymentAmountError } from "../../src/sender/errors.js";
 import { FileNonceStore } from "../../src/sender/fileNonceStore.js";
 import { NonceAllocator } from "../../src/sender/nonceAllocator.js";
 import type { NonceStore } from "../../src/sender/nonceStore.js";
 import { MemoryNonceStore } from "../../src/sender/nonceStore.js";
 import { TicketSender } from "../../src/sender/ticketSender.js";
-import type { TicketParams } from "../../src/ticketParams.js";
-import { FakeReader, domain, hasher, makeParams, senderSigner } from "../lib/flowFixtures.js";
+import type { TicketParams } from "../../src/ticket/ticketParams.js";
+import { FakeReader, domain, hasher, makeParams, senderSigner } from "../support/flowFixtures.js";
 import { rejects } from "../support/rejects.js";
 
 const sender = "0x1111111111111111111111111111111111111111" as const;

@@ -7,7 +7,7 @@ import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 
-import { TICKET_EIP712_TYPES } from "../../src/ticketTypes.js";
+import { TICKET_EIP712_TYPES } from "../../src/ticket/ticketTypes.js";
 import { RecipientPool__factory, TicketBroker__factory } from "../../typechain-types/index.js";
 import type { RecipientPool, TicketBroker } from "../../typechain-types/index.js";
 

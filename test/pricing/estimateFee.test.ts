@@ -10,7 +10,7 @@ import {
   type OutputProfile,
 } from "../../src/pricing/estimateFee.js";
 import { priceInWei } from "../../src/pricing/price.js";
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 
 const seedProfiles: OutputProfile[] = [
   { width: 1920, height: 1440, fps: 120n },

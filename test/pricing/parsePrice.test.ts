@@ -7,7 +7,7 @@ import {
   parsePricePerUnit,
   parsePriceSetting,
 } from "../../src/pricing/parsePrice.js";
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 
 function expectInvalid(fn: () => unknown, formHint: string): void {
   let caught: unknown;

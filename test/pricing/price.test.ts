@@ -12,7 +12,7 @@ import { comparePrices, priceInWei, type Price } from "../../src/pricing/price.j
 import type { CurrencyRate } from "../../src/pricing/priceFeed.js";
 import { resolvePrice } from "../../src/pricing/resolvePrice.js";
 import { isWithinMaxPrice, selectRecipients } from "../../src/pricing/selectRecipients.js";
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 
 /** A fixed rate, standing in for a feed: ETH at 2000 USD means 5·10^14 wei per USD. */
 const usdAt2000: CurrencyRate = {

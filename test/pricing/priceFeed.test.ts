@@ -14,7 +14,7 @@ import { ARBITRUM_ONE_ETH_USD_FEED, DEFAULT_PRICE_FEED } from "../../src/pricing
 import { parsePriceSetting } from "../../src/pricing/parsePrice.js";
 import { PriceFeed, type FeedTimer, type PriceFeedOptions } from "../../src/pricing/priceFeed.js";
 import { resolvePrice } from "../../src/pricing/resolvePrice.js";
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 
 const { ethers, networkHelpers } = await network.create();
 

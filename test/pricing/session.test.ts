@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 
-import { WIN_PROB_SCALE, ticketEV } from "../../src/ev.js";
+import { WIN_PROB_SCALE, ticketEV } from "../../src/ticket/ev.js";
 import {
   InsufficientSessionBalanceError,
   InvalidSessionConfigError,
@@ -10,7 +10,7 @@ import {
 import { PaymentEVTooHighError, TicketParamsEVTooHighError } from "../../src/sender/errors.js";
 import { estimateFee } from "../../src/pricing/estimateFee.js";
 import { priceInWei } from "../../src/pricing/price.js";
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 import { RecipientSession } from "../../src/session/recipientSession.js";
 import { SenderSession } from "../../src/session/senderSession.js";
 import { sessionKey } from "../../src/session/sessionKey.js";

@@ -7,9 +7,9 @@ import { AbiCoder, Wallet, keccak256, type Signer } from "ethers";
 import { ContractBrokerReader } from "../../src/chain/brokerReader.js";
 import { MAX_UINT256, type Hex } from "../../src/internal/bytes.js";
 import type { WinningTicket } from "../../src/recipient/winnerStore.js";
-import { RawKeyTicketSigner } from "../../src/signTicket.js";
-import { TicketHasher } from "../../src/ticketDigest.js";
-import { readTicketDomain, type Ticket } from "../../src/ticketTypes.js";
+import { RawKeyTicketSigner } from "../../src/ticket/signTicket.js";
+import { TicketHasher } from "../../src/ticket/ticketDigest.js";
+import { readTicketDomain, type Ticket } from "../../src/ticket/ticketTypes.js";
 import {
   RecipientPool__factory,
   TicketBroker__factory,

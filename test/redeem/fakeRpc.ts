@@ -7,7 +7,7 @@ import { createServer, type Server } from "node:http";
 
 import { Interface } from "ethers";
 
-import { ticketBrokerAbi } from "../../src/abi.js";
+import { ticketBrokerAbi } from "../../src/contract/abi.js";
 import { listenOnLoopback } from "../support/listen.js";
 
 const broker = new Interface(ticketBrokerAbi);

@@ -15,7 +15,7 @@ import { expect } from "chai";
 import { JsonRpcProvider, Network, Transaction, type JsonRpcSigner } from "ethers";
 
 import { ContractBrokerReader } from "../../src/chain/brokerReader.js";
-import { TicketBrokerInsufficientFunds } from "../../src/contractErrors.js";
+import { TicketBrokerInsufficientFunds } from "../../src/contract/contractErrors.js";
 import type { WinningTicket } from "../../src/recipient/winnerStore.js";
 import { readFees } from "../../src/redeem/cost.js";
 import { redeemOnce, type RedeemerOptions } from "../../src/redeem/daemon.js";

@@ -3,9 +3,9 @@ import { AbiCoder, keccak256 } from "ethers";
 
 import { MAX_UINT256, type Hex } from "../../src/internal/bytes.js";
 import type { SenderChainState, PlanWinner } from "../../src/redeem/plan.js";
-import { RawKeyTicketSigner } from "../../src/signTicket.js";
-import { TicketHasher } from "../../src/ticketDigest.js";
-import type { Ticket } from "../../src/ticketTypes.js";
+import { RawKeyTicketSigner } from "../../src/ticket/signTicket.js";
+import { TicketHasher } from "../../src/ticket/ticketDigest.js";
+import type { Ticket } from "../../src/ticket/ticketTypes.js";
 
 export const DOMAIN = {
   name: "TicketBroker",

@@ -10,7 +10,7 @@ import {
   TicketBrokerSenderUnlocked,
   TicketBrokerTicketExpired,
   TicketBrokerUnauthorizedSigner,
-} from "../../src/contractErrors.js";
+} from "../../src/contract/contractErrors.js";
 import { MAX_UINT256 } from "../../src/internal/bytes.js";
 import {
   delegatedSigners,

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 import { Contract, Wallet } from "ethers";
 
-import { ticketBrokerAbi } from "../../src/abi.js";
+import { ticketBrokerAbi } from "../../src/contract/abi.js";
 import { ContractBrokerReader } from "../../src/chain/brokerReader.js";
 import { createProvider } from "../../src/chain/cachedBrokerReader.js";
 import type { Hex } from "../../src/internal/bytes.js";

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { Interface, Transaction, Wallet } from "ethers";
 
-import { ticketBrokerAbi } from "../../src/abi.js";
+import { ticketBrokerAbi } from "../../src/contract/abi.js";
 import type { JsonRpcSender } from "../../src/redeem/cost.js";
 import { RedemptionTransactions } from "../../src/redeem/transactions.js";
 import { MemoryDurableWinnerStore } from "../../src/store/memory/memoryWinnerStore.js";

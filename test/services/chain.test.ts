@@ -11,11 +11,11 @@ import path from "node:path";
 import { network } from "hardhat";
 
 import { ContractBrokerReader } from "../../src/chain/brokerReader.js";
-import { RawKeyTicketSigner } from "../../src/signTicket.js";
+import { RawKeyTicketSigner } from "../../src/ticket/signTicket.js";
 import { buildPayeeApp } from "../../src/services/payee/payeeApp.js";
 import { buildSignerApp } from "../../src/services/signer/signerApp.js";
 import { openStore } from "../../src/store/openStore.js";
-import { readTicketDomain } from "../../src/ticketTypes.js";
+import { readTicketDomain } from "../../src/ticket/ticketTypes.js";
 import { RecipientPool__factory, TicketBroker__factory } from "../../typechain-types/index.js";
 import { KEYS, call, listen, payeeConfig, signerConfig } from "./support.js";
 

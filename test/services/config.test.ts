@@ -9,7 +9,7 @@ import { loadServiceConfig } from "../../src/services/common/config.js";
 import { ServiceConfigError } from "../../src/services/common/errors.js";
 import { requestHash } from "../../src/services/common/idempotency.js";
 import { RateLimiter } from "../../src/services/common/rateLimiter.js";
-import { senderSigner } from "../lib/flowFixtures.js";
+import { senderSigner } from "../support/flowFixtures.js";
 
 const required = {
   sender: senderSigner.address,

@@ -10,7 +10,7 @@ import { format, resolveConfig } from "prettier";
 import { buildPayeeApp } from "../../src/services/payee/payeeApp.js";
 import { buildSignerApp } from "../../src/services/signer/signerApp.js";
 import { MemoryStore } from "../../src/store/memory/memoryStore.js";
-import { FakeReader, SECRET, domain, senderSigner } from "../lib/flowFixtures.js";
+import { FakeReader, SECRET, domain, senderSigner } from "../support/flowFixtures.js";
 import { call, listen, payeeConfig, signerConfig } from "./support.js";
 
 const apps = {

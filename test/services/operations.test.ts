@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { Writable } from "node:stream";
 
 import type { SenderFunds } from "../../src/chain/brokerReader.js";
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 import { MemoryStore } from "../../src/store/memory/memoryStore.js";
 import { hashApiKey } from "../../src/services/common/apiKeys.js";
 import { serviceLogger } from "../../src/services/common/logger.js";
@@ -15,7 +15,7 @@ import { LivePaymentLoop } from "../../src/services/client/livePaymentLoop.js";
 import { PayeeClient } from "../../src/services/client/payeeClient.js";
 import { ServiceClientError } from "../../src/services/client/serviceClientError.js";
 import { SignerClient } from "../../src/services/client/signerClient.js";
-import { FakeReader, senderSigner } from "../lib/flowFixtures.js";
+import { FakeReader, senderSigner } from "../support/flowFixtures.js";
 import { API_KEYS, KEYS, call, startPair } from "./support.js";
 
 /** Logs an object through a service logger (to check its redaction). */

@@ -12,7 +12,7 @@ import path from "node:path";
 import { payeeSessionKey, signerSessionKey } from "../../src/services/common/sessionKeys.js";
 import { openStore } from "../../src/store/openStore.js";
 import type { Store } from "../../src/store/types.js";
-import { senderSigner } from "../lib/flowFixtures.js";
+import { senderSigner } from "../support/flowFixtures.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
 import type { TicketParamsJson } from "../../src/wire/index.js";
 import { KEYS, call, startPair, type Reply } from "./support.js";

@@ -8,7 +8,7 @@ import { buildPayeeApp } from "../../src/services/payee/payeeApp.js";
 import { buildSignerApp } from "../../src/services/signer/signerApp.js";
 import { openStore } from "../../src/store/openStore.js";
 import type { Store } from "../../src/store/types.js";
-import { FakeReader, SECRET, domain, senderSigner } from "../lib/flowFixtures.js";
+import { FakeReader, SECRET, domain, senderSigner } from "../support/flowFixtures.js";
 import { startPostgres, type TestPostgres } from "../support/postgres.js";
 import { KEYS, call, listen, payeeConfig, signerConfig, type Running } from "./support.js";
 

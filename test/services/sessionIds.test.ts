@@ -19,7 +19,7 @@ import {
 import { MemoryStore } from "../../src/store/memory/memoryStore.js";
 import { openStore } from "../../src/store/openStore.js";
 import type { Store } from "../../src/store/types.js";
-import { senderSigner } from "../lib/flowFixtures.js";
+import { senderSigner } from "../support/flowFixtures.js";
 import { KEYS, call, startPair } from "./support.js";
 
 describe("session ids on a store the signer and the payee share", function () {

@@ -13,7 +13,13 @@ import { buildPayeeApp, type PayeeDeps } from "../../src/services/payee/payeeApp
 import { buildSignerApp, type SignerDeps } from "../../src/services/signer/signerApp.js";
 import { MemoryStore } from "../../src/store/memory/memoryStore.js";
 import type { Store } from "../../src/store/types.js";
-import { FakeReader, SECRET, domain, recipientAddress, senderSigner } from "../lib/flowFixtures.js";
+import {
+  FakeReader,
+  SECRET,
+  domain,
+  recipientAddress,
+  senderSigner,
+} from "../support/flowFixtures.js";
 
 /** Test API keys (not secrets) and their configuration. */
 export const KEYS = {

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
-import { senderSigner } from "../lib/flowFixtures.js";
+import { senderSigner } from "../support/flowFixtures.js";
 import { KEYS, startPair } from "./support.js";
 
 const run = promisify(execFile);

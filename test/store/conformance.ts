@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 import { WinnerStoreError } from "../../src/recipient/errors.js";
 import { NonceStoreError } from "../../src/sender/errors.js";
 import { MAX_SENDER_NONCE } from "../../src/sender/nonceStore.js";

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import fc from "fast-check";
 
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 import { MemoryStore } from "../../src/store/memory/memoryStore.js";
 import type { Store } from "../../src/store/types.js";
 import { RECIPIENT, SENDER, SENDER_B, winner } from "./fixtures.js";

@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 import { SessionOverdrawnError } from "../../src/store/errors.js";
 import { SqliteStore } from "../../src/store/sqlite/sqliteStore.js";
 import { RECIPIENT, SENDER, rejects, winner } from "./fixtures.js";

@@ -14,7 +14,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 import { NonceAllocator } from "../../src/sender/nonceAllocator.js";
 import { openStore } from "../../src/store/openStore.js";
 import { RECIPIENT, SENDER, winner } from "./fixtures.js";

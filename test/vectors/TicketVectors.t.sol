@@ -33,7 +33,7 @@ interface VectorsVm {
 /**
  * @title TicketVectorsTest
  * @notice Reads the shared vectors (test/vectors/tickets.json, written by
- * scripts/generate-vectors.ts and also checked by test/lib/vectors.test.ts) and checks each
+ * scripts/generate-vectors.ts and also checked by test/ticket/vectors.test.ts) and checks each
  * against a TicketBroker placed at the vectors' verifying contract on their chain id: the digest,
  * the recovered signer, the rand commitment, the draw and the win verdict.
  * @dev Needs `test.solidity.fsPermissions.readFile` to include the vectors file (hardhat.config.ts).

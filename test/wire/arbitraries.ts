@@ -3,8 +3,8 @@ import fc from "fast-check";
 
 import { checksumLowerHex } from "../../src/internal/address.js";
 import type { PaymentMessage } from "../../src/wire/index.js";
-import type { TicketParams } from "../../src/ticketParams.js";
-import type { SignedTicket, Ticket } from "../../src/ticketTypes.js";
+import type { TicketParams } from "../../src/ticket/ticketParams.js";
+import type { SignedTicket, Ticket } from "../../src/ticket/ticketTypes.js";
 import type { WinningTicket } from "../../src/recipient/winnerStore.js";
 
 export const MAX_UINT256 = (1n << 256n) - 1n;

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import Fastify from "fastify";
 
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 import { MemorySessionStore } from "../../src/store/memory/memorySessionStore.js";
 import { payWithTicketSender, wrapFetchWithLottery } from "../../src/x402/client.js";
 import { lotteryPaywallPlugin } from "../../src/x402/fastifyPlugin.js";

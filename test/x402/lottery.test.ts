@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import Fastify from "fastify";
 
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 import {
   LotteryOverchargeError,
   LotteryPaymentRefusedError,

@@ -6,16 +6,16 @@
 import { expect } from "chai";
 import Fastify from "fastify";
 
-import { Rational } from "../../src/rational.js";
+import { Rational } from "../../src/math/rational.js";
 import { MemorySessionStore } from "../../src/store/memory/memorySessionStore.js";
-import type { TicketParams } from "../../src/ticketParams.js";
+import type { TicketParams } from "../../src/ticket/ticketParams.js";
 import { encodePayment, type PaymentMessage } from "../../src/wire/index.js";
 import { wrapFetchWithLottery, type LotteryChallenge } from "../../src/x402/client.js";
 import { LotteryPaywallConfigError, LotteryPriceAboveCeilingError } from "../../src/x402/errors.js";
 import { lotteryPaywallPlugin } from "../../src/x402/fastifyPlugin.js";
 import { decodeHeader, encodeHeader } from "../../src/x402/headers.js";
 import { createLotteryPaywall, type LotteryPaywallOptions } from "../../src/x402/paywall.js";
-import { makeParams, recipientAddress, senderSigner } from "../lib/flowFixtures.js";
+import { makeParams, recipientAddress, senderSigner } from "../support/flowFixtures.js";
 
 const PRICE = 1000n;
 const EV = 600n;

@@ -13,7 +13,7 @@ import { MemorySessionStore } from "../../src/store/memory/memorySessionStore.js
 import { payWithSigner, wrapFetchWithLottery } from "../../src/x402/client.js";
 import { lotteryPaywallPlugin } from "../../src/x402/fastifyPlugin.js";
 import { createLotteryPaywall } from "../../src/x402/paywall.js";
-import { FakeReader, domain, fixtureRecipient, senderSigner } from "../lib/flowFixtures.js";
+import { FakeReader, domain, fixtureRecipient, senderSigner } from "../support/flowFixtures.js";
 import { KEYS, listen, signerConfig } from "../services/support.js";
 
 describe("x402 lottery client with the signer service", function () {

@@ -1,4 +1,4 @@
-import { Rational } from "../../rational.js";
+import { Rational } from "../../math/rational.js";
 import { RequestValidationError } from "./errors.js";
 
 /** Parses a decimal wei string from a request, naming the field when it is malformed. */

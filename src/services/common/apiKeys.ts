@@ -7,7 +7,7 @@ import {
   assertObject,
   assertString,
   describeValue,
-} from "../../inputs.js";
+} from "../../ticket/inputs.js";
 
 /** What an API key may do: pay (ask for or send payments), charge (debit sessions), admin (all). */
 export type Scope = "pay" | "charge" | "admin";

@@ -2,8 +2,8 @@ import type { JsonRpcProvider } from "ethers";
 
 import { ContractBrokerReader, type BrokerReader } from "../../chain/brokerReader.js";
 import { CachedBrokerReader, createProvider } from "../../chain/cachedBrokerReader.js";
-import { withWallClock } from "../../clock.js";
-import { readTicketDomain, type TicketDomain } from "../../ticketTypes.js";
+import { withWallClock } from "../../chain/clock.js";
+import { readTicketDomain, type TicketDomain } from "../../ticket/ticketTypes.js";
 import { TicketBroker__factory, type TicketBroker } from "../../../typechain-types/index.js";
 import type { CommonServiceConfig } from "./config.js";
 import { ServiceConfigError } from "./errors.js";

@@ -5,7 +5,7 @@ import { Value } from "typebox/value";
 
 import { DEFAULT_PARAMS_LIFETIME_SECONDS } from "../../recipient/defaults.js";
 import { ServiceConfigError } from "./errors.js";
-import { assertArray, assertObject, assertString, describeValue } from "../../inputs.js";
+import { assertArray, assertObject, assertString, describeValue } from "../../ticket/inputs.js";
 
 const Wei = (description: string, def?: string) =>
   Type.String({

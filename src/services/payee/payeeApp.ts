@@ -6,14 +6,14 @@ import type { Registry } from "prom-client";
 
 import type { BrokerReader } from "../../chain/brokerReader.js";
 import { TicketBrokerError } from "../../errors.js";
-import { Rational } from "../../rational.js";
+import { Rational } from "../../math/rational.js";
 import { Recipient } from "../../recipient/recipient.js";
 import { InsufficientSessionBalanceError } from "../../pricing/errors.js";
 import { SessionOverdrawnError } from "../../store/errors.js";
 import type { Store } from "../../store/types.js";
-import { TicketHasher } from "../../ticketDigest.js";
-import { ticketParamsEV, ticketParamsKey } from "../../ticketParams.js";
-import type { TicketDomain } from "../../ticketTypes.js";
+import { TicketHasher } from "../../ticket/ticketDigest.js";
+import { ticketParamsEV, ticketParamsKey } from "../../ticket/ticketParams.js";
+import type { TicketDomain } from "../../ticket/ticketTypes.js";
 import { decodePayment, encodeTicketParams } from "../../wire/index.js";
 import { balanceJson, parseWei, weiText } from "../common/amounts.js";
 import { createServiceApp, registerReadiness, type ServiceApp } from "../common/baseApp.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 
 import { SignerKeyError } from "../common/errors.js";
-import { assertObject, assertString } from "../../inputs.js";
+import { assertObject, assertString } from "../../ticket/inputs.js";
 
 /**
  * Reads the payee's 32-byte secret (hex) from `TICKETBROKER_PAYEE_SECRET` or `secretFile`.

@@ -1,15 +1,15 @@
 import type { Logger } from "pino";
 
 import type { BrokerReader } from "../../chain/brokerReader.js";
-import { Rational } from "../../rational.js";
+import { Rational } from "../../math/rational.js";
 import { resolvePrice } from "../../pricing/resolvePrice.js";
 import type { CurrencyRate } from "../../pricing/priceFeed.js";
 import { planPayment } from "../../sender/createPayment.js";
 import { NonceAllocator } from "../../sender/nonceAllocator.js";
 import { TicketSender } from "../../sender/ticketSender.js";
-import type { TicketSigner } from "../../signTicket.js";
-import { TicketHasher } from "../../ticketDigest.js";
-import type { TicketDomain } from "../../ticketTypes.js";
+import type { TicketSigner } from "../../ticket/signTicket.js";
+import { TicketHasher } from "../../ticket/ticketDigest.js";
+import type { TicketDomain } from "../../ticket/ticketTypes.js";
 import type { Store } from "../../store/types.js";
 import { decodeTicketParams, encodeSignedTicket } from "../../wire/index.js";
 import { balanceJson, parseWei, weiText } from "../common/amounts.js";

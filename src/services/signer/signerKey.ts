@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 
 import { Wallet } from "ethers";
 
-import { RawKeyTicketSigner } from "../../signTicket.js";
+import { RawKeyTicketSigner } from "../../ticket/signTicket.js";
 import { SignerKeyError } from "../common/errors.js";
-import { assertObject, assertString } from "../../inputs.js";
+import { assertObject, assertString } from "../../ticket/inputs.js";
 
 /** Environment variable holding the signing key as 0x-hex (for containers and tests). */
 export const SIGNER_KEY_ENV = "TICKETBROKER_SIGNER_KEY";

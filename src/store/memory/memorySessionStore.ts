@@ -1,4 +1,4 @@
-import { Rational } from "../../rational.js";
+import { Rational } from "../../math/rational.js";
 import { checkAmount, checkDebit } from "../rules.js";
 import type { SessionBalance, SessionStore } from "../types.js";
 import { refusal, storeArgs } from "../args.js";

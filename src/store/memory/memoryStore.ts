@@ -7,7 +7,7 @@ import { MemoryLeaderLock } from "./memoryLeaderLock.js";
 import { MemoryPaymentLedger } from "./memoryLedger.js";
 import { MemorySessionStore } from "./memorySessionStore.js";
 import { MemoryDurableWinnerStore } from "./memoryWinnerStore.js";
-import { assertObject } from "../../inputs.js";
+import { assertObject } from "../../ticket/inputs.js";
 
 /**
  * Every store in process memory (`memory:`): for tests and tools that keep nothing across a

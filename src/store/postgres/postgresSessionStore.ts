@@ -1,4 +1,4 @@
-import type { Rational } from "../../rational.js";
+import type { Rational } from "../../math/rational.js";
 import { checkAmount, checkDebit } from "../rules.js";
 import { toBalance, totals } from "../sqlite/sqliteSessionStore.js";
 import type { SessionBalance, SessionStore } from "../types.js";

@@ -8,7 +8,7 @@ import { PostgresReplayStore } from "./postgresReplayStore.js";
 import { PostgresSessionStore } from "./postgresSessionStore.js";
 import { PostgresWinnerStore } from "./postgresWinnerStore.js";
 import { InvalidStoreUrlError } from "../errors.js";
-import { assertInteger } from "../../inputs.js";
+import { assertInteger } from "../../ticket/inputs.js";
 import { assertString, storeArgs } from "../args.js";
 
 /**
