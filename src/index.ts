@@ -236,7 +236,7 @@ export {
   type RedemptionClient,
   type RedemptionSubmission,
   type RedemptionReport,
-} from "./recipient/redeemer.js";
+} from "./redeem/redeemer.js";
 // wire format
 export {
   WIRE_VERSION,

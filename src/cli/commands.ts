@@ -3,7 +3,7 @@ import { getAddress, isAddress } from "ethers";
 import { ContractBrokerReader } from "../chain/brokerReader.js";
 import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
 import { FileWinnerStore } from "../recipient/fileWinnerStore.js";
-import { ContractRedemptionClient, Redeemer } from "../recipient/redeemer.js";
+import { ContractRedemptionClient, Redeemer } from "../redeem/redeemer.js";
 import type { StoredWinner, WinnerStatus } from "../recipient/winnerStore.js";
 import { importFileStores } from "../store/importFileStores.js";
 import { openStore } from "../store/openStore.js";

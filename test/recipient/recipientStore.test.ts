@@ -22,7 +22,7 @@ import {
   Redeemer,
   type RedemptionClient,
   type RedemptionSubmission,
-} from "../../src/recipient/redeemer.js";
+} from "../../src/redeem/redeemer.js";
 import { MemoryWinnerStore, type WinningTicket } from "../../src/recipient/winnerStore.js";
 import {
   FakeReader,

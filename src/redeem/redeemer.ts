@@ -9,10 +9,10 @@ import {
   assertObject,
   describeValue,
 } from "../ticket/inputs.js";
-import { loadChainState } from "../redeem/chainState.js";
-import { isPermanentRedemptionError, planRedemption, type PlanWinner } from "../redeem/plan.js";
-import { DEFAULT_GRACE_SECONDS } from "./defaults.js";
-import type { StoredWinner, WinnerStore } from "./winnerStore.js";
+import { loadChainState } from "./chainState.js";
+import { isPermanentRedemptionError, planRedemption, type PlanWinner } from "./plan.js";
+import { DEFAULT_GRACE_SECONDS } from "../recipient/defaults.js";
+import type { StoredWinner, WinnerStore } from "../recipient/winnerStore.js";
 
 export {
   ContractRedemptionClient,

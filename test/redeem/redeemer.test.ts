@@ -16,7 +16,7 @@ import {
 } from "../../src/contract/contractErrors.js";
 import { FileWinnerStore } from "../../src/recipient/fileWinnerStore.js";
 import { Recipient } from "../../src/recipient/recipient.js";
-import { ContractRedemptionClient, Redeemer } from "../../src/recipient/redeemer.js";
+import { ContractRedemptionClient, Redeemer } from "../../src/redeem/redeemer.js";
 import { FileNonceStore } from "../../src/sender/fileNonceStore.js";
 import { NonceAllocator } from "../../src/sender/nonceAllocator.js";
 import { TicketSender } from "../../src/sender/ticketSender.js";
