@@ -297,6 +297,32 @@ export class Recipient {
   }
 
   /**
+   * Undoes the replay record {@link Recipient.receiveTicket} made for a ticket it accepted, so
+   * that the same ticket can be received again. For a caller whose next step after receiving
+   * (crediting the ticket's EV) failed: the ticket was not paid for, and its sender may resend
+   * it. A winner already stored stays stored; receiving it again stores nothing new (same
+   * digest). Call it only for tickets this caller received and failed to credit: a forgotten
+   * nonce is accepted once more.
+   *
+   * @example
+   * ```ts
+   * const { ev } = await recipient.receiveTicket({ signed, params });
+   * try { await sessions.credit({ sessionId, amount: ev, creditId }); }
+   * catch (err) { await recipient.forgetTicket({ signed, params }); throw err; }
+   * ```
+   */
+  async forgetTicket(args: { signed: SignedTicket; params: TicketParams }): Promise<void> {
+    assertReceiveTicketArgs(args);
+    const { signed, params } = args;
+    this.#checkMatchesParams(signed, params);
+    await this.#replay.forget({
+      sender: signed.ticket.sender,
+      params,
+      nonce: signed.ticket.senderNonce,
+    });
+  }
+
+  /**
    * The params match the ticket and this recipient, and this recipient issued them: returns the
    * rand it re-derives from them.
    */

@@ -159,6 +159,20 @@ export class ReplayPolicy {
     return () => this.store.forget({ recipient: this.#recipient, sender, paramsKey, nonce });
   }
 
+  /**
+   * Removes `nonce` as received on `params` (what the undo returned by
+   * {@link ReplayPolicy.record} does), for a caller that no longer holds that undo: the ticket
+   * was accepted, but what had to follow (its credit) failed.
+   */
+  async forget(a: { sender: Hex; params: TicketParams; nonce: bigint }): Promise<void> {
+    await this.store.forget({
+      recipient: this.#recipient,
+      sender: a.sender,
+      paramsKey: ticketParamsKey(a.params),
+      nonce: a.nonce,
+    });
+  }
+
   /** Drops the nonces of closed params now and then; their maxima stay in the floors. */
   #maybePrune(now: bigint): void {
     if (this.#prunedAt !== undefined && now - this.#prunedAt < PRUNE_EVERY_SECONDS) return;

@@ -27,3 +27,10 @@ export class LotteryOverchargeError extends TicketBrokerError {}
 
 /** Client side: a 402 or a PAYMENT-RESPONSE the client cannot read, or with no lottery offer. */
 export class LotteryChallengeError extends TicketBrokerError {}
+
+/**
+ * Server side: a payment's tickets were accepted but their credit could not be written (the
+ * session store failed). Their nonces were released: the client resends the same
+ * PAYMENT-SIGNATURE (answered 503 with `credit_unavailable` and Retry-After) and is credited once.
+ */
+export class LotteryCreditUnavailableError extends TicketBrokerError {}

@@ -22,13 +22,18 @@ import { IssueTicketParamsError } from "../recipient/errors.js";
 import type { Recipient } from "../recipient/recipient.js";
 import { SessionOverdrawnError } from "../store/errors.js";
 import type { SessionStore } from "../store/types.js";
+import type { SignedTicket } from "../ticket/ticketTypes.js";
 import { ticketParamsKey, type TicketParams } from "../ticket/ticketParams.js";
 import { TICKET_DOMAIN_NAME, TICKET_DOMAIN_VERSION } from "../ticket/ticketTypes.js";
 import { checksumLowerHex } from "../internal/address.js";
 import { decodePayment, type PaymentMessage } from "../wire/payment.js";
 import { encodeTicketParams } from "../wire/ticketParams.js";
 import { WireDecodeError } from "../wire/errors.js";
-import { LotteryOverchargeError, LotteryPaywallConfigError } from "./errors.js";
+import {
+  LotteryCreditUnavailableError,
+  LotteryOverchargeError,
+  LotteryPaywallConfigError,
+} from "./errors.js";
 import {
   LOTTERY_SCHEME,
   LOTTERY_SENDER_HEADER,
@@ -56,12 +61,13 @@ export type LotteryErrorReason =
   | "requirements_mismatch"
   | "invalid_session"
   | "ticket_refused"
-  | "insufficient_credit";
+  | "insufficient_credit"
+  | "credit_unavailable";
 
 /** Options of {@link createLotteryPaywall}. */
 export interface LotteryPaywallOptions {
   /** The payee: issues params and checks every ticket. */
-  readonly recipient: Pick<Recipient, "address" | "issueParams" | "receiveTicket">;
+  readonly recipient: Pick<Recipient, "address" | "issueParams" | "receiveTicket" | "forgetTicket">;
   /** Where session balances live (credit exactly once per ticket, atomic debits). */
   readonly sessions: Pick<SessionStore, "credit" | "debit" | "get">;
   /** Chain id of the broker; the offer's network is `eip155:<chainId>`. */
@@ -153,6 +159,9 @@ export interface LotteryPaywall {
     handler: (ctx: PaidRequestContext) => Promise<Response>,
   ): Promise<Response>;
 }
+
+/** Seconds a client waits before resending a payment answered `credit_unavailable`. */
+const CREDIT_RETRY_AFTER_SECONDS = 1;
 
 /** Problem `type` URIs: the base the services use, followed by the code. */
 const PROBLEM_TYPE_BASE = "https://ticketbroker.dev/problems/";
@@ -279,6 +288,37 @@ export function createLotteryPaywall(options: LotteryPaywallOptions): LotteryPay
     };
   }
 
+  /**
+   * The 503 of a payment whose tickets could not be credited (a store failed): its nonces were
+   * released, so the same PAYMENT-SIGNATURE can be sent again and is credited once.
+   */
+  function creditUnavailable(cause: unknown, session: string): PaywallRefusal {
+    const err = new LotteryCreditUnavailableError(
+      "The payment's tickets could not be credited; none of them was spent",
+      {
+        details: { session, reason: "credit_unavailable" },
+        hint: `Resend the same ${PAYMENT_SIGNATURE_HEADER} after Retry-After seconds; it will be credited once. Do not sign new tickets for it.`,
+        cause,
+      },
+    );
+    return {
+      status: 503,
+      headers: {
+        "retry-after": String(CREDIT_RETRY_AFTER_SECONDS),
+        "content-type": "application/problem+json",
+      },
+      body: {
+        type: `${PROBLEM_TYPE_BASE}${err.code}`,
+        title: "Payment not credited, retry",
+        status: 503,
+        detail: err.message,
+        code: err.code,
+        hint: err.hint,
+        reason: "credit_unavailable",
+      },
+    };
+  }
+
   function settlement(a: {
     success: boolean;
     reason?: LotteryErrorReason;
@@ -395,32 +435,42 @@ export function createLotteryPaywall(options: LotteryPaywallOptions): LotteryPay
           original.header(name) ??
           (name.toUpperCase() === LOTTERY_SENDER_HEADER ? sender : undefined),
       };
-      for (const [index, signed] of payment.tickets.entries()) {
-        let received: { ev: Rational; won: boolean };
-        try {
-          received = await options.recipient.receiveTicket({ signed, params: payment.params });
-        } catch (err) {
-          if (!(err instanceof TicketBrokerError)) throw err;
-          refused.push({ index, code: err.code, message: err.message });
-          continue;
-        }
-        // A store failure here is the server's, not the ticket's: it propagates (answer 5xx).
-        const { applied } = await options.sessions.credit({
-          sessionId: session,
-          amount: received.ev,
-          creditId: `ticket:${ticketParamsKey(payment.params)}:${signed.ticket.senderNonce}`,
-        });
-        if (applied) {
-          credited = credited.add(received.ev);
-          accepted_ += 1;
-          if (received.won) winners += 1;
-        } else {
-          refused.push({
-            index,
-            code: "TicketAlreadyCredited",
-            message: "This ticket was already credited",
+      /** Tickets whose nonce this request recorded: released if their credit cannot be written. */
+      const received: { signed: SignedTicket; params: TicketParams }[] = [];
+      try {
+        for (const [index, signed] of payment.tickets.entries()) {
+          let ticket: { ev: Rational; won: boolean };
+          try {
+            ticket = await options.recipient.receiveTicket({ signed, params: payment.params });
+          } catch (err) {
+            if (!(err instanceof TicketBrokerError)) throw err;
+            refused.push({ index, code: err.code, message: err.message });
+            continue;
+          }
+          received.push({ signed, params: payment.params });
+          // `applied: false`: an earlier attempt of this payment wrote this ticket's credit, then
+          // failed and released its nonce. The ticket is paid for (once): it counts as accepted.
+          await options.sessions.credit({
+            sessionId: session,
+            amount: ticket.ev,
+            creditId: `ticket:${ticketParamsKey(payment.params)}:${signed.ticket.senderNonce}`,
           });
+          credited = credited.add(ticket.ev);
+          accepted_ += 1;
+          if (ticket.won) winners += 1;
         }
+      } catch (err) {
+        // The server failed (a store), not the tickets. Nothing of this payment may stay spent
+        // without being paid for: release every nonce it recorded, so that the client can resend
+        // the same PAYMENT-SIGNATURE. Credits already written stay (keyed per ticket, a resend
+        // does not write them twice); stored winners stay (storing one again changes nothing).
+        const released = await Promise.allSettled(
+          received.map((r) => options.recipient.forgetTicket(r)),
+        );
+        // Nonces that could not be released stay spent: a resend would be refused, so the
+        // failure is the server's to report (5xx), not the client's to retry.
+        if (released.some((r) => r.status === "rejected")) throw err;
+        return { paid: false, refusal: creditUnavailable(err, session) };
       }
       if (refused.length > 0) {
         const first = refused[0]!;
@@ -698,7 +748,7 @@ function checkOptions(options: LotteryPaywallOptions, mode: string): void {
 function assertPaywallShapes(options: unknown): asserts options is LotteryPaywallOptions {
   assertObject(options, "lottery paywall options");
   const o = options;
-  assertHasMethods(o["recipient"], "recipient", ["issueParams", "receiveTicket"]);
+  assertHasMethods(o["recipient"], "recipient", ["issueParams", "receiveTicket", "forgetTicket"]);
   assertAddress((o["recipient"] as Record<string, unknown>)["address"], "recipient.address");
   assertHasMethods(o["sessions"], "sessions", ["credit", "debit", "get"]);
   if (o["mode"] !== undefined) assertString(o["mode"], "mode");

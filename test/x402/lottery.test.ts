@@ -19,7 +19,15 @@ import {
   wrapFetchWithLottery,
   type LotteryChallenge,
 } from "../../src/x402/client.js";
-import { CHEAP_PRICE, INFER_MAX, PER_TOKEN, lotteryWorld, type LotteryWorld } from "./fixture.js";
+import { createLotteryPaywall, type LotteryPaywallOptions } from "../../src/x402/paywall.js";
+import {
+  CHEAP_PRICE,
+  GAS_PRICE,
+  INFER_MAX,
+  PER_TOKEN,
+  lotteryWorld,
+  type LotteryWorld,
+} from "./fixture.js";
 import {
   b64,
   fetchOffer,
@@ -435,6 +443,62 @@ describe("x402 lottery scheme over HTTP", function () {
       expect(await paid.json()).to.deep.equal({ ok: 1 });
       expect(unb64(paid.headers.get("PAYMENT-RESPONSE")).success).to.equal(true);
       nextNonce += BigInt(payment.tickets.length);
+    });
+
+    it("a payment whose credit cannot be written is released: resent unchanged, it is credited once", async () => {
+      // The recipient's replay store records each nonce; the session store fails the second credit.
+      let credits = 0;
+      const sessions: LotteryPaywallOptions["sessions"] = {
+        credit: (a) =>
+          ++credits === 2
+            ? Promise.reject(new Error("session store unavailable"))
+            : world.sessions.credit(a),
+        debit: (a) => world.sessions.debit(a),
+        get: (id) => world.sessions.get(id),
+      };
+      const paywall = createLotteryPaywall({
+        recipient: world.recipient,
+        sessions,
+        chainId: world.domain.chainId,
+        price: CHEAP_PRICE,
+        gasPrice: () => Promise.resolve(GAS_PRICE),
+      });
+      const url = "http://api.test/v1/flaky";
+      const handler = async () => Response.json({ ok: 1 });
+      const first = await paywall.handle(
+        new Request(url, { headers: { "LOTTERY-SENDER": world.handSigner.address } }),
+        handler,
+      );
+      const offer = unb64(first.headers.get("PAYMENT-REQUIRED")).accepts[0];
+      const count = ticketsFor(offer.extra.params, 3n * CHEAP_PRICE);
+      expect(count >= 2n).to.equal(true);
+      const payment = await signPayment(world.handSigner, offer, nextNonce, count);
+      nextNonce += count;
+      const paid = () =>
+        new Request(url, {
+          headers: { "PAYMENT-SIGNATURE": paymentHeader(offer, offer.extra.session, payment) },
+        });
+      const failed = await paywall.handle(paid(), handler);
+      expect(failed.status).to.equal(503);
+      expect(((await failed.json()) as Json).reason).to.equal("credit_unavailable");
+      const retried = await paywall.handle(paid(), handler);
+      expect(retried.status).to.equal(200);
+      const ev = Rational.of(
+        BigInt(offer.extra.params.faceValue) * BigInt(offer.extra.params.winProb),
+        1n << 256n,
+      );
+      const stored = (await world.sessions.get(offer.extra.session))!;
+      expect(stored.credited.equals(ev.mul(count))).to.equal(true);
+      expect(unb64(retried.headers.get("PAYMENT-RESPONSE")).ticketsAccepted).to.equal(
+        Number(count),
+      );
+      // Credited now: the same payment once more is a replay.
+      const replay = await paywall.handle(paid(), handler);
+      expect(replay.status).to.equal(402);
+      expect(unb64(replay.headers.get("PAYMENT-REQUIRED")).error).to.equal("ticket_refused");
+      expect(
+        (await world.sessions.get(offer.extra.session))!.credited.equals(ev.mul(count)),
+      ).to.equal(true);
     });
 
     it("an unreadable LOTTERY-SENDER is answered with invalid_sender and an offer without params", async () => {

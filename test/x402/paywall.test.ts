@@ -11,6 +11,7 @@ import { MemorySessionStore } from "../../src/store/memory/memorySessionStore.js
 import type { TicketParams } from "../../src/ticket/ticketParams.js";
 import { encodePayment, type PaymentMessage } from "../../src/wire/index.js";
 import { wrapFetchWithLottery, type LotteryChallenge } from "../../src/x402/client.js";
+import { TicketNonceReusedError } from "../../src/recipient/errors.js";
 import { LotteryPaywallConfigError, LotteryPriceAboveCeilingError } from "../../src/x402/errors.js";
 import { lotteryPaywallPlugin } from "../../src/x402/fastifyPlugin.js";
 import { decodeHeader, encodeHeader } from "../../src/x402/headers.js";
@@ -20,20 +21,51 @@ import { makeParams, recipientAddress, senderSigner } from "../support/flowFixtu
 const PRICE = 1000n;
 const EV = 600n;
 
-/** A recipient that accepts every ticket at EV 600 wei, after `delayMs`. */
+/**
+ * A recipient that accepts every ticket at EV 600 wei, after `delayMs`, once per nonce (a nonce
+ * received again is refused until it is forgotten), as the real one does over its replay store.
+ */
 function standInRecipient(delayMs = 0): LotteryPaywallOptions["recipient"] {
+  const received = new Set<bigint>();
   return {
     address: recipientAddress,
     issueParams: () => Promise.resolve(makeParams()),
-    receiveTicket: async () => {
+    receiveTicket: async ({ signed }) => {
       await new Promise((r) => setTimeout(r, delayMs));
+      const nonce = signed.ticket.senderNonce;
+      if (received.has(nonce)) {
+        throw new TicketNonceReusedError("The sender already used this nonce", {
+          details: { senderNonce: nonce },
+          hint: "Sign a ticket with a fresh nonce.",
+        });
+      }
+      received.add(nonce);
       return { ev: Rational.of(EV), won: false };
+    },
+    forgetTicket: ({ signed }) => {
+      received.delete(signed.ticket.senderNonce);
+      return Promise.resolve();
     },
   };
 }
 
-function paywallWith(overrides: Partial<LotteryPaywallOptions> = {}) {
-  const sessions = new MemorySessionStore();
+/** A session store whose `credit` fails on its `failAt`-th call (1-based), and only then. */
+class CreditFailsOnce extends MemorySessionStore {
+  #calls = 0;
+  constructor(readonly failAt: number) {
+    super();
+  }
+  override credit(a: Parameters<MemorySessionStore["credit"]>[0]) {
+    this.#calls += 1;
+    if (this.#calls === this.failAt) return Promise.reject(new Error("session store unavailable"));
+    return super.credit(a);
+  }
+}
+
+function paywallWith(
+  overrides: Partial<LotteryPaywallOptions> = {},
+  sessions = new MemorySessionStore(),
+) {
   const paywall = createLotteryPaywall({
     recipient: standInRecipient(),
     sessions,
@@ -162,6 +194,69 @@ describe("lottery paywall core", function () {
     const stored = await sessions.get(session);
     expect(stored!.credited.equals(2n * EV)).to.equal(true);
     expect(results.map((r) => r.status).sort()).to.deep.equal([200, 402]);
+  });
+
+  it("a payment whose credit cannot be written is answered 503 and, resent unchanged, credited once", async () => {
+    // The second ticket's credit fails: the first one's is already written.
+    const { paywall, sessions } = paywallWith({}, new CreditFailsOnce(2));
+    const { offer, session } = await offerOf(paywall);
+    const paid = header(offer, session, [1n, 2n, 3n]);
+    let served = 0;
+    const work = () => {
+      served += 1;
+      return Promise.resolve(Response.json({ ok: true }));
+    };
+    const failed = await paywall.handle(request(paid), work);
+    expect(failed.status).to.equal(503);
+    expect(failed.headers.get("retry-after")).to.equal("1");
+    expect(failed.headers.get("PAYMENT-REQUIRED")).to.equal(null);
+    expect(await failed.json()).to.include({
+      status: 503,
+      reason: "credit_unavailable",
+      code: "LotteryCreditUnavailableError",
+    });
+    expect(served).to.equal(0);
+    const retried = await paywall.handle(request(paid), work);
+    expect(retried.status).to.equal(200);
+    expect(served).to.equal(1);
+    const settled = decodeHeader(retried.headers.get("PAYMENT-RESPONSE")!) as Record<
+      string,
+      unknown
+    >;
+    expect(settled).to.include({
+      success: true,
+      ticketsAccepted: 3,
+      credited: (3n * EV).toString(),
+      balance: (3n * EV - PRICE).toString(),
+    });
+    const stored = (await sessions.get(session))!;
+    expect(stored.credited.equals(3n * EV)).to.equal(true);
+    expect(stored.balance.equals(3n * EV - PRICE)).to.equal(true);
+  });
+
+  it("a payment resent after it was credited is refused as a replay and credits nothing", async () => {
+    const { paywall, sessions } = paywallWith({}, new CreditFailsOnce(1));
+    const { offer, session } = await offerOf(paywall);
+    const paid = header(offer, session, [1n, 2n]);
+    const ok = () => Promise.resolve(Response.json({ ok: true }));
+    expect((await paywall.handle(request(paid), ok)).status).to.equal(503);
+    expect((await paywall.handle(request(paid), ok)).status).to.equal(200);
+    const replay = await paywall.handle(request(paid), ok);
+    expect(replay.status).to.equal(402);
+    const required = decodeHeader(replay.headers.get("PAYMENT-REQUIRED")!) as { error: string };
+    expect(required.error).to.equal("ticket_refused");
+    const settled = decodeHeader(replay.headers.get("PAYMENT-RESPONSE")!) as {
+      ticketsAccepted: number;
+      ticketsRefused: { code: string }[];
+    };
+    expect(settled.ticketsAccepted).to.equal(0);
+    expect(settled.ticketsRefused.map((r) => r.code)).to.deep.equal([
+      "TicketNonceReusedError",
+      "TicketNonceReusedError",
+    ]);
+    const stored = (await sessions.get(session))!;
+    expect(stored.credited.equals(2n * EV)).to.equal(true);
+    expect(stored.balance.equals(2n * EV - PRICE)).to.equal(true);
   });
 
   it("the Fastify plugin refunds a route that throws", async () => {
