@@ -88,11 +88,19 @@ export type LotteryFetch = typeof fetch & {
 /** Most requests one call makes: session credit, a payment, and one retry with fresh params. */
 const MAX_ATTEMPTS = 3;
 
+/** Resends of one payment the server could not credit (503 `credit_unavailable`). */
+const MAX_CREDIT_RESENDS = 2;
+
+/** Longest wait before such a resend, whatever the server's Retry-After says. */
+const MAX_RETRY_AFTER_MS = 5_000;
+
 /**
  * Wraps `fetchFn` so that a lottery-priced route is paid automatically. The first request to a
  * payee gets a 402 whose offer carries params issued for `options.sender`; the wrapper checks the
  * price against `maxPrice`, asks `pay` for tickets worth the suggested prepayment, and retries.
- * Later requests spend the session's credit and carry no ticket until it runs out. Throws
+ * Later requests spend the session's credit and carry no ticket until it runs out. A payment the
+ * server accepted but could not credit (503 `credit_unavailable`) is resent unchanged after its
+ * Retry-After (at most 5 s, twice), never paid again with new tickets. Throws
  * {@link LotteryPriceAboveCeilingError}, {@link LotteryOverchargeError} (the server charged more
  * than its offer), {@link LotteryPaymentRefusedError} (a payment was refused) or
  * {@link LotteryChallengeError} (an unreadable 402).
@@ -141,7 +149,20 @@ export function wrapFetchWithLottery(
       if (attempt.payload !== undefined) {
         request.headers.set(PAYMENT_SIGNATURE_HEADER, encodeHeader(attempt.payload));
       }
-      const response = await fetchFn(request);
+      let response = await fetchFn(request);
+      // The server accepted the tickets but could not credit them, and released them: the same
+      // payment, resent unchanged, is credited once. New tickets would pay twice.
+      for (
+        let resent = 0;
+        resent < MAX_CREDIT_RESENDS && (await creditUnavailable(response, attempt.payload));
+        resent++
+      ) {
+        await new Promise((r) => setTimeout(r, retryAfterMs(response)));
+        const again = base.clone();
+        again.headers.set(LOTTERY_SENDER_HEADER, options.sender);
+        again.headers.set(PAYMENT_SIGNATURE_HEADER, encodeHeader(attempt.payload!));
+        response = await fetchFn(again);
+      }
       const settlement = readSettlement(response, base.url);
       if (settlement !== undefined) {
         options.onSettlement?.(settlement, base.url);
@@ -424,6 +445,27 @@ function readOffer(
     }
   }
   return undefined;
+}
+
+/** A 503 `credit_unavailable` answer to a request that carried tickets. */
+async function creditUnavailable(
+  response: Response,
+  payload: LotteryPaymentPayload | undefined,
+): Promise<boolean> {
+  if (response.status !== 503 || payload?.payload.payment === undefined) return false;
+  const problem = await problemOf(response);
+  return (
+    typeof problem === "object" &&
+    problem !== null &&
+    (problem as Record<string, unknown>)["reason"] === "credit_unavailable"
+  );
+}
+
+/** The wait a Retry-After header in seconds asks for, at most {@link MAX_RETRY_AFTER_MS}. */
+function retryAfterMs(response: Response): number {
+  const seconds = Number(response.headers.get("retry-after") ?? "1");
+  if (!Number.isFinite(seconds) || seconds < 0) return 1_000;
+  return Math.min(seconds * 1_000, MAX_RETRY_AFTER_MS);
 }
 
 async function problemOf(response: Response): Promise<unknown> {

@@ -329,6 +329,39 @@ describe("lottery fetch wrapper over the web core", function () {
     return { pay, calls };
   }
 
+  it("resends a payment the server could not credit, unchanged, and is served once it is credited", async () => {
+    const sessions = new CreditFailsOnce(1);
+    const paywall = createLotteryPaywall({
+      recipient: standInRecipient(),
+      sessions,
+      chainId: 421614n,
+      price: PRICE,
+      gasPrice: () => Promise.resolve(1n),
+    });
+    const sent: (string | null)[] = [];
+    const serverFetch = (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      const r = new Request(input, init);
+      sent.push(r.headers.get("PAYMENT-SIGNATURE"));
+      return paywall.handle(r, () => Promise.resolve(Response.json({ ok: true })));
+    };
+    const { pay, calls } = standInPay();
+    const paidFetch = wrapFetchWithLottery(serverFetch as typeof fetch, {
+      sender: senderSigner.address,
+      maxPrice: PRICE,
+      pay,
+    });
+    const response = await paidFetch("http://t/x");
+    expect(response.status).to.equal(200);
+    expect(calls).to.have.length(1); // paid once: the 503 was answered by resending, not paying
+    expect(sent).to.have.length(3); // 402, 503, then the same PAYMENT-SIGNATURE again
+    expect(sent[2]).to.equal(sent[1]);
+    const [known] = [...paidFetch.sessions.values()];
+    const stored = (await sessions.get(known!.session))!;
+    const tickets = (10n * PRICE + EV - 1n) / EV; // the offer's prepayment in 600-wei tickets
+    expect(stored.credited.equals(tickets * EV)).to.equal(true);
+    expect(stored.balance.equals(tickets * EV - PRICE)).to.equal(true);
+  });
+
   it("spends existing credit at a changed price, and refuses a price above its ceiling", async () => {
     const server = changingServer();
     const { pay, calls } = standInPay();
