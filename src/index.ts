@@ -353,6 +353,7 @@ export {
   LotteryPriceAboveCeilingError,
   LotteryOverchargeError,
   LotteryChallengeError,
+  LotteryCreditUnavailableError,
   PAYMENT_REQUIRED_HEADER,
   PAYMENT_SIGNATURE_HEADER,
   PAYMENT_RESPONSE_HEADER,

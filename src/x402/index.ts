@@ -5,6 +5,7 @@ export {
   LotteryPriceAboveCeilingError,
   LotteryOverchargeError,
   LotteryChallengeError,
+  LotteryCreditUnavailableError,
 } from "./errors.js";
 export {
   PAYMENT_REQUIRED_HEADER,
