@@ -5,6 +5,7 @@ import {
   TicketNonceBelowClosedParamsError,
   TicketNonceReusedError,
   TicketParamsFromEarlierRunError,
+  TicketParamsMismatchOnReceiveError,
 } from "../../src/recipient/errors.js";
 import { Recipient, type RecipientPolicy } from "../../src/recipient/recipient.js";
 import { MemoryReplayStore, type ReplayStore } from "../../src/recipient/replayStore.js";
@@ -114,6 +115,30 @@ describe("recipient: replay state in a store", () => {
     expect(err).to.be.instanceOf(TicketNonceBelowClosedParamsError);
     expect((err as TicketNonceBelowClosedParamsError).details["floor"]).to.equal(5n);
     await recipient.receiveTicket({ signed: await sign(next, 6n), params: next });
+  });
+
+  it("a ticket forgotten after it was received is received again once, a winner stored once", async () => {
+    const reader = new FakeReader();
+    const replay = new MemoryReplayStore();
+    const winners = new MemoryWinnerStore();
+    const recipient = recipientOn(reader, replay, { runId: FIXTURE_RUN_ID, winners });
+    const params = makeParams({ winProb: MAX_WIN_PROB });
+    const signed = await sign(params, 7n);
+    expect((await recipient.receiveTicket({ signed, params })).won).to.equal(true);
+    await recipient.forgetTicket({ signed, params });
+    expect((await recipient.receiveTicket({ signed, params })).won).to.equal(true);
+    expect(await winners.list()).to.have.length(1);
+    expect(await rejects(recipient.receiveTicket({ signed, params }))).to.be.instanceOf(
+      TicketNonceReusedError,
+    );
+    // Only the ticket named is forgotten, and only for params it belongs to.
+    const other = makeParams({ seed: `${FIXTURE_RUN_ID}${"ef".repeat(24)}` as `0x${string}` });
+    expect(await rejects(recipient.forgetTicket({ signed, params: other }))).to.be.instanceOf(
+      TicketParamsMismatchOnReceiveError,
+    );
+    expect(await rejects(recipient.receiveTicket({ signed, params }))).to.be.instanceOf(
+      TicketNonceReusedError,
+    );
   });
 
   it("digests and draws each ticket once", async () => {
