@@ -1,7 +1,9 @@
 /**
  * The paywall core with a stand-in recipient (every ticket accepted at a fixed EV): its
  * configuration checks, refunds when the work fails, atomic debits under concurrency, and each
- * ticket credited once even when two requests carry it at the same time.
+ * ticket credited once even when two requests carry it at the same time, and a payment whose
+ * credit cannot be written answered 503 and, resent unchanged (by hand or by the fetch wrapper),
+ * credited once.
  */
 import { expect } from "chai";
 import Fastify from "fastify";
