@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
@@ -412,12 +413,7 @@ async function takeLock(file: string): Promise<void> {
     since: new Date().toISOString(),
   };
   for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      await fs.writeFile(lock, `${JSON.stringify(record)}\n`, { flag: "wx" });
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    }
+    if (await createLockAtomically(lock, `${JSON.stringify(record)}\n`)) return;
     const seen = await fs.readFile(lock, "utf8").catch(() => undefined);
     const holder = parseLock(seen);
     if (holder !== undefined && (holder.host !== hostname() || isAlive(holder.pid))) {
@@ -428,19 +424,47 @@ async function takeLock(file: string): Promise<void> {
           "without writing (`ticketbroker recipient winners list`, `recipient redeem --dry-run`).",
       });
     }
-    if (holder === undefined && attempt === 0) {
-      // A lock being written right now reads empty: look once more before calling it stale.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const again = await readLock(lock);
-      if (again !== undefined && isAlive(again.pid)) continue;
+    if (holder === undefined && seen !== undefined && !(await olderThan(lock, TAKEOVER_GUARD_MS))) {
+      // Locks are created whole (written aside, then linked into place), so an unreadable one is
+      // not being written: it is damaged. Only an old one is taken over, never a fresh one.
+      throw new WinnerStoreLockedError("The winner store's lock file is unreadable", {
+        details: { file, lock },
+        hint: `Make sure no process writes to this store, then delete ${lock}; a damaged lock older than ${TAKEOVER_GUARD_MS / 1000} s is taken over by itself.`,
+      });
     }
-    // The holder is gone (or the lock is unreadable): take the stale lock over.
+    // The holder is gone (or the lock vanished meanwhile): take the stale lock over.
     await removeStaleLock(lock, seen);
   }
   throw new WinnerStoreLockedError("Could not take the winner store lock", {
     details: { file, lock },
     hint: "Another process is opening the store at the same moment; try again.",
   });
+}
+
+/**
+ * Creates `lock` holding `content`, or returns false if it exists. The content is written to a
+ * file of this process first and hard-linked into place, so no reader ever sees a lock half
+ * written (a half-written lock read as empty could be mistaken for a stale one and removed).
+ */
+async function createLockAtomically(lock: string, content: string): Promise<boolean> {
+  const aside = `${lock}.${process.pid}.${randomBytes(6).toString("hex")}`;
+  await fs.writeFile(aside, content, { flag: "wx" });
+  try {
+    await fs.link(aside, lock);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    return false;
+  } finally {
+    await fs.rm(aside, { force: true });
+  }
+}
+
+async function olderThan(target: string, ms: number): Promise<boolean> {
+  return fs.stat(target).then(
+    (st) => Date.now() - st.mtimeMs > ms,
+    () => true,
+  );
 }
 
 /** How long a takeover may take before its guard counts as left behind by a crash. */
@@ -452,6 +476,9 @@ const TAKEOVER_GUARD_MS = 10_000;
  * other has just written.
  */
 async function removeStaleLock(lock: string, seen: string | undefined): Promise<void> {
+  // The lock vanished between the failed create and the read: nothing stale to remove, and a
+  // removal now could hit the lock another process has just created.
+  if (seen === undefined) return;
   const guard = `${lock}.takeover`;
   try {
     await fs.mkdir(guard);

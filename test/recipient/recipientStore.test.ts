@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { existsSync } from "node:fs";
-import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { execFileSync, spawn } from "node:child_process";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
@@ -368,6 +368,24 @@ describe("recipient: FileWinnerStore", () => {
       pid: number;
     };
     expect(lock.pid).to.equal(process.pid);
+    await taken.close();
+  });
+
+  it("never takes over a fresh unreadable lock (it could be one being written); an old one it does", async function () {
+    const file = path.join(dir, "w.log");
+    const lock = FileWinnerStore.lockFile(file);
+    await writeFile(lock, "");
+    const refused = await FileWinnerStore.open({ file }).catch((e: unknown) => e);
+    expect(refused).to.be.instanceOf(WinnerStoreLockedError);
+    expect(await readFile(lock, "utf8"), "the lock is left as it was").to.equal("");
+    // Eleven seconds old: damaged, not being written; taken over.
+    const past = new Date(Date.now() - 11_000);
+    await utimes(lock, past, past);
+    const taken = await FileWinnerStore.open({ file });
+    expect(
+      (JSON.parse(await readFile(lock, "utf8")) as { pid: number }).pid,
+      "this process holds it now",
+    ).to.equal(process.pid);
     await taken.close();
   });
 
