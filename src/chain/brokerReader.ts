@@ -43,6 +43,18 @@ export interface BrokerReader {
 }
 
 /**
+ * The methods every {@link BrokerReader} has (`invalidate` is optional): what a caller that uses
+ * the whole interface checks a reader for.
+ */
+export const BROKER_READER_METHODS = [
+  "now",
+  "senderFunds",
+  "claimableReserve",
+  "highestRedeemedNonce",
+  "signerValidUntil",
+] as const satisfies readonly (keyof BrokerReader)[];
+
+/**
  * {@link BrokerReader} over a TypeChain `TicketBroker` whose runner has a provider. Time is the
  * latest block's timestamp, which is what redemption is judged against.
  *

@@ -14,7 +14,7 @@ import {
   assertString,
   describeValue,
 } from "../ticket/inputs.js";
-import type { BrokerReader, SenderFunds } from "./brokerReader.js";
+import { BROKER_READER_METHODS, type BrokerReader, type SenderFunds } from "./brokerReader.js";
 
 /** The chain's head could not be read (the provider returned no latest block). */
 export class ChainHeadUnavailableError extends TicketBrokerError {}
@@ -166,13 +166,7 @@ export class CachedBrokerReader implements BrokerReader {
 
   constructor(options: CachedBrokerReaderOptions) {
     assertObject(options, "CachedBrokerReader options");
-    assertHasMethods(options.reader, "reader", [
-      "now",
-      "senderFunds",
-      "claimableReserve",
-      "highestRedeemedNonce",
-      "signerValidUntil",
-    ]);
+    assertHasMethods(options.reader, "reader", BROKER_READER_METHODS);
     assertHasMethods(options.provider, "provider", ["getBlock"]);
     // Types here; a negative value is refused below with the reader's own error.
     const anyInteger = { min: Number.MIN_SAFE_INTEGER };

@@ -1,4 +1,4 @@
-import type { BrokerReader } from "../chain/brokerReader.js";
+import { BROKER_READER_METHODS, type BrokerReader } from "../chain/brokerReader.js";
 import {
   assertAddress,
   assertArray,
@@ -27,13 +27,7 @@ export async function loadChainState(args: {
   winners: readonly WinningTicket[];
 }): Promise<{ now: bigint; chain: Map<string, SenderChainState> }> {
   assertObject(args, "loadChainState arguments");
-  assertHasMethods(args.reader, "reader", [
-    "now",
-    "senderFunds",
-    "claimableReserve",
-    "highestRedeemedNonce",
-    "signerValidUntil",
-  ]);
+  assertHasMethods(args.reader, "reader", BROKER_READER_METHODS);
   assertAddress(args.recipient, "recipient");
   assertArray(args.winners, "winners");
   args.winners.forEach((w, i) => assertWinningTicket(w, `winners[${i}]`, { checksum: false }));

@@ -1,4 +1,4 @@
-import type { BrokerReader } from "../chain/brokerReader.js";
+import { BROKER_READER_METHODS, type BrokerReader } from "../chain/brokerReader.js";
 import type { RedemptionClient } from "../chain/redemptionClient.js";
 import type { TicketBrokerError } from "../errors.js";
 import {
@@ -92,13 +92,7 @@ export class Redeemer {
       "recordFailure",
       "markUnredeemable",
     ]);
-    assertHasMethods(options.reader, "reader", [
-      "now",
-      "senderFunds",
-      "claimableReserve",
-      "highestRedeemedNonce",
-      "signerValidUntil",
-    ]);
+    assertHasMethods(options.reader, "reader", BROKER_READER_METHODS);
     assertHasMethods(options.client, "client", ["redeem"]);
     if (options.graceSeconds !== undefined) assertBigint(options.graceSeconds, "graceSeconds");
     if (
