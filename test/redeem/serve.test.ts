@@ -13,8 +13,8 @@ import { Wallet } from "ethers";
 import { network } from "hardhat";
 
 import { startRedeemer } from "../../src/redeem/main.js";
-import { RecipientPool__factory, TicketBroker__factory } from "../../typechain-types/index.js";
 import { jsonRpcEndpoint } from "../support/jsonRpcEndpoint.js";
+import { deployBroker } from "../support/deployBroker.js";
 
 const { ethers, provider } = await network.create();
 
@@ -43,12 +43,7 @@ describe("redeemer process over HTTP", function () {
   it("serves /metrics, /healthz (leader or standby, last round) and /readyz (store, chain)", async function () {
     const [owner] = await ethers.getSigners();
     if (owner === undefined) throw new Error("no account");
-    const pool = await new RecipientPool__factory(owner).deploy(owner.address);
-    const broker = await new TicketBroker__factory(owner).deploy(
-      await pool.getAddress(),
-      86_400n,
-      3_600n,
-    );
+    const broker = await deployBroker(owner);
     const rpc = await jsonRpcEndpoint(provider);
     const dir = await mkdtemp(path.join(tmpdir(), "tb-redeemer-http-"));
     const env = {

@@ -16,8 +16,8 @@ import { buildPayeeApp } from "../../src/services/payee/payeeApp.js";
 import { buildSignerApp } from "../../src/services/signer/signerApp.js";
 import { openStore } from "../../src/store/openStore.js";
 import { readTicketDomain } from "../../src/ticket/ticketTypes.js";
-import { RecipientPool__factory, TicketBroker__factory } from "../../typechain-types/index.js";
 import { KEYS, call, listen, payeeConfig, signerConfig } from "./support.js";
+import { deployBroker } from "../support/deployBroker.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -30,12 +30,7 @@ describe("services on the in-process chain", function () {
   it("pays over HTTP against a deployed broker and stores the winners durably", async function () {
     const [owner] = await ethers.getSigners();
     if (owner === undefined) throw new Error("no account");
-    const pool = await new RecipientPool__factory(owner).deploy(owner.address);
-    const broker = await new TicketBroker__factory(owner).deploy(
-      await pool.getAddress(),
-      86_400n,
-      3_600n,
-    );
+    const broker = await deployBroker(owner);
     const gateway = new Wallet(GATEWAY_KEY, ethers.provider);
     await networkHelpers.setBalance(gateway.address, parseEther("10"));
     await (await broker.connect(gateway).fundDeposit({ value: parseEther("1") })).wait();

@@ -18,13 +18,10 @@ import { SignerKeyError } from "../../src/services/common/errors.js";
 import { startPayeeService } from "../../src/services/payee/startPayee.js";
 import { loadSignerKey } from "../../src/services/signer/signerKey.js";
 import { startSignerService } from "../../src/services/signer/startSigner.js";
-import {
-  MockV3Aggregator__factory,
-  RecipientPool__factory,
-  TicketBroker__factory,
-} from "../../typechain-types/index.js";
+import { MockV3Aggregator__factory } from "../../typechain-types/index.js";
 import { jsonRpcEndpoint } from "../support/jsonRpcEndpoint.js";
 import { API_KEYS, KEYS } from "./support.js";
+import { deployBroker } from "../support/deployBroker.js";
 
 const { ethers, networkHelpers, provider } = await network.create();
 
@@ -65,12 +62,7 @@ describe("service entry points over JSON-RPC", function () {
   it("starts both services from a config file and the environment, pays a segment, and closes", async function () {
     const [owner] = await ethers.getSigners();
     if (owner === undefined) throw new Error("no account");
-    const pool = await new RecipientPool__factory(owner).deploy(owner.address);
-    const broker = await new TicketBroker__factory(owner).deploy(
-      await pool.getAddress(),
-      86_400n,
-      3_600n,
-    );
+    const broker = await deployBroker(owner);
     const gatewayKey = `0x${"7c".repeat(32)}`;
     const orchestratorKey = `0x${"8d".repeat(32)}`;
     const gateway = new Wallet(gatewayKey, ethers.provider);

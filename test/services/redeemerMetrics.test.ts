@@ -13,8 +13,8 @@ import { Registry } from "prom-client";
 import { observeRedeemer } from "../../src/redeem/observe.js";
 import { loadServiceConfig } from "../../src/services/common/config.js";
 import { startPayeeService } from "../../src/services/payee/startPayee.js";
-import { RecipientPool__factory, TicketBroker__factory } from "../../typechain-types/index.js";
 import { jsonRpcEndpoint } from "../support/jsonRpcEndpoint.js";
+import { deployBroker } from "../support/deployBroker.js";
 
 const { ethers, provider } = await network.create();
 
@@ -36,12 +36,7 @@ describe("payee: the in-process redeemer's metrics and logs", function () {
   it("exposes the ticketbroker_redeemer_* series on the payee's /metrics", async function () {
     const [owner] = await ethers.getSigners();
     if (owner === undefined) throw new Error("no account");
-    const pool = await new RecipientPool__factory(owner).deploy(owner.address);
-    const broker = await new TicketBroker__factory(owner).deploy(
-      await pool.getAddress(),
-      86_400n,
-      3_600n,
-    );
+    const broker = await deployBroker(owner);
     const orchestrator = Wallet.createRandom();
     const rpc = await jsonRpcEndpoint(provider);
     const dir = mkdtempSync(path.join(tmpdir(), "tb-payee-redeemer-"));
