@@ -12,10 +12,9 @@ import { resolveBrokerAddress } from "./deployment.js";
 import {
   ConfigurationVariableMissingError,
   NetworkUnreachableError,
-  NoSignerError,
   UnknownNetworkError,
 } from "./errors.js";
-import { walletFromEnvironment } from "./keys.js";
+import { pickAccount, walletFromEnvironment } from "./keys.js";
 import { messages } from "./messages.js";
 
 /**
@@ -117,20 +116,11 @@ export async function connectWithHardhat(
       const wallet = await walletFromEnvironment(options, env, provider);
       if (wallet !== undefined) return wallet;
       const signers = await connection.ethers.getSigners();
-      if (signers.length === 0) {
-        throw new NoSignerError(messages.signer.none(options.network), {
-          details: { network: options.network },
-          hint: messages.signer.noneHint,
-        });
-      }
-      const chosen = signers[options.account];
-      if (chosen === undefined) {
-        throw new NoSignerError(messages.signer.badIndex(options.account, signers.length), {
-          details: { account: options.account, available: signers.length },
-          hint: messages.signer.badIndexHint(signers.length),
-        });
-      }
-      return chosen;
+      return pickAccount(signers, options.account, {
+        message: messages.signer.none(options.network),
+        details: { network: options.network },
+        hint: messages.signer.noneHint,
+      });
     })();
     return signer;
   };

@@ -78,3 +78,25 @@ export async function walletFromEnvironment(
     });
   }
 }
+
+/**
+ * The account at `index` of the node's accounts (`--account <n>`): refused with a hint when the
+ * node has none (`none` says why, for this kind of connection) or when `index` is out of range.
+ */
+export function pickAccount<T>(
+  accounts: readonly T[],
+  index: number,
+  none: { message: string; details: Record<string, unknown>; hint: string },
+): T {
+  if (accounts.length === 0) {
+    throw new NoSignerError(none.message, { details: none.details, hint: none.hint });
+  }
+  const chosen = accounts[index];
+  if (chosen === undefined) {
+    throw new NoSignerError(messages.signer.badIndex(index, accounts.length), {
+      details: { account: index, available: accounts.length },
+      hint: messages.signer.badIndexHint(accounts.length),
+    });
+  }
+  return chosen;
+}

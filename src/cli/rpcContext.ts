@@ -2,8 +2,8 @@ import { JsonRpcProvider, type Signer } from "ethers";
 
 import type { CliContext, ConnectOptions } from "./context.js";
 import { resolveBrokerAddress } from "./deployment.js";
-import { NetworkUnreachableError, NoSignerError } from "./errors.js";
-import { walletFromEnvironment } from "./keys.js";
+import { NetworkUnreachableError } from "./errors.js";
+import { pickAccount, walletFromEnvironment } from "./keys.js";
 import { messages } from "./messages.js";
 
 /**
@@ -44,19 +44,11 @@ export async function connectWithRpc(
       const wallet = await walletFromEnvironment(options, env, provider);
       if (wallet !== undefined) return wallet;
       const accounts = (await provider.send("eth_accounts", []).catch(() => [])) as string[];
-      if (accounts.length === 0) {
-        throw new NoSignerError(messages.signer.none(networkName), {
-          details: { url: options.rpcUrl },
-          hint: messages.signer.noneRpcHint,
-        });
-      }
-      const chosen = accounts[options.account];
-      if (chosen === undefined) {
-        throw new NoSignerError(messages.signer.badIndex(options.account, accounts.length), {
-          details: { account: options.account, available: accounts.length },
-          hint: messages.signer.badIndexHint(accounts.length),
-        });
-      }
+      const chosen = pickAccount(accounts, options.account, {
+        message: messages.signer.none(networkName),
+        details: { url: options.rpcUrl },
+        hint: messages.signer.noneRpcHint,
+      });
       return provider.getSigner(chosen);
     })();
     return signer;
