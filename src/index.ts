@@ -441,6 +441,7 @@ export type {
   PaymentRecord,
   SessionStore,
   SessionBalance,
+  CreditResult,
   LeaderLock,
 } from "./store/types.js";
 export { openStore, type OpenStoreOptions } from "./store/openStore.js";

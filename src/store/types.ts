@@ -54,6 +54,16 @@ export interface SessionBalance {
   readonly closedReason?: string;
 }
 
+/** What a credit returns: the session's totals after it, and whether it applied. */
+export interface CreditResult {
+  /** credited − debited. */
+  readonly balance: Rational;
+  readonly credited: Rational;
+  readonly debited: Rational;
+  /** False when the credit id was seen before (nothing added). */
+  readonly applied: boolean;
+}
+
 /**
  * Session balances (both sides), exact rationals. A session exists from its first credit or
  * debit.
@@ -66,14 +76,10 @@ export interface SessionBalance {
  */
 export interface SessionStore {
   /**
-   * Atomic credit; returns the new balance. `creditId` makes it idempotent: the same id twice
-   * (for the session) credits once, the second call returns `applied: false`.
+   * Atomic credit; returns the session's totals after it. `creditId` makes it idempotent: the
+   * same id twice (for the session) credits once, the second call returns `applied: false`.
    */
-  credit(a: {
-    sessionId: string;
-    amount: Rational;
-    creditId: string;
-  }): Promise<{ balance: Rational; applied: boolean }>;
+  credit(a: { sessionId: string; amount: Rational; creditId: string }): Promise<CreditResult>;
   /**
    * Atomic debit; throws `SessionOverdrawnError` (and changes nothing) if balance − amount <
    * −tolerance. With `debitId`, the same id twice debits once.

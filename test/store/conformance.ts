@@ -346,6 +346,32 @@ export function describeStoreConformance(backend: Backend): void {
         expect(await store.sessions.get("nope")).to.equal(undefined);
       });
 
+      it("returns the session's totals after a credit, applied or not", async function () {
+        await store.sessions.credit({ sessionId: "t", amount: R(7n), creditId: "a" });
+        await store.sessions.debit({ sessionId: "t", amount: R(2n), tolerance: R(0n) });
+        const next = await store.sessions.credit({
+          sessionId: "t",
+          amount: R(1n, 2n),
+          creditId: "b",
+        });
+        expect(next.applied).to.equal(true);
+        expect(next.credited.equals(R(15n, 2n))).to.equal(true);
+        expect(next.debited.equals(2n)).to.equal(true);
+        expect(next.balance.equals(R(11n, 2n))).to.equal(true);
+        const again = await store.sessions.credit({
+          sessionId: "t",
+          amount: R(1n, 2n),
+          creditId: "b",
+        });
+        expect(again.applied).to.equal(false);
+        expect(again.credited.equals(R(15n, 2n))).to.equal(true);
+        expect(again.debited.equals(2n)).to.equal(true);
+        // The same totals a read gives.
+        const got = await store.sessions.get("t");
+        expect(got?.credited.equals(next.credited)).to.equal(true);
+        expect(got?.balance.equals(next.balance)).to.equal(true);
+      });
+
       it("debits down to exactly -tolerance and refuses one wei-fraction more", async function () {
         await store.sessions.credit({ sessionId: "s", amount: R(10n), creditId: "c" });
         const tol = R(1n, 2n);

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -6,6 +6,8 @@ import { expect } from "chai";
 
 import { Rational } from "../../src/math/rational.js";
 import { SessionOverdrawnError } from "../../src/store/errors.js";
+import { StoreUnavailableError } from "../../src/store/errors.js";
+import { SqliteDatabase, type FileSyncer } from "../../src/store/sqlite/sqliteDatabase.js";
 import { SqliteStore } from "../../src/store/sqlite/sqliteStore.js";
 import { RECIPIENT, SENDER, rejects, winner } from "./fixtures.js";
 
@@ -134,5 +136,155 @@ describe("SQLite store: group commit", function () {
     const reopened = open(store.file);
     expect((await reopened.sessions.get("x"))?.credited.toString()).to.equal("1");
     expect(await rejects(store.sessions.get("x"))).to.be.instanceOf(Error);
+  });
+
+  /** A syncer whose syncs wait until the test releases (or fails) them. */
+  function heldSyncer(): FileSyncer & {
+    started: number;
+    blocking: number;
+    release(): void;
+    fail(error: Error): void;
+  } {
+    let pending: { resolve: () => void; reject: (e: Error) => void }[] = [];
+    const syncer = {
+      started: 0,
+      blocking: 0,
+      sync(): Promise<void> {
+        syncer.started++;
+        return new Promise<void>((resolve, reject) => pending.push({ resolve, reject }));
+      },
+      syncNow(): void {
+        syncer.blocking++;
+      },
+      close: () => Promise.resolve(),
+      release(): void {
+        const now = pending;
+        pending = [];
+        for (const p of now) p.resolve();
+      },
+      fail(error: Error): void {
+        const now = pending;
+        pending = [];
+        for (const p of now) p.reject(error);
+      },
+    };
+    return syncer;
+  }
+
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  function database(syncer: FileSyncer): SqliteDatabase {
+    const db = new SqliteDatabase(path.join(root, `s-${++n}.db`), { syncer });
+    db.db.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+    return db;
+  }
+
+  it("settles a write only after the WAL sync that follows its commit", async function () {
+    const syncer = heldSyncer();
+    const db = database(syncer);
+    try {
+      let settled = false;
+      const written = db
+        .write(() => db.stmt("INSERT INTO t (v) VALUES ('a')").run())
+        .then(() => (settled = true));
+      await turn();
+      await turn();
+      // Committed (another connection would see it) but not yet on disk: no answer yet.
+      expect(db.db.isTransaction).to.equal(false);
+      expect(syncer.started).to.equal(1);
+      expect(settled).to.equal(false);
+      // A read that saw the unsynced row waits for the same sync.
+      let readSettled = false;
+      const read = db
+        .read(() => db.stmt("SELECT count(*) AS c FROM t").get())
+        .then((r) => {
+          readSettled = true;
+          return r;
+        });
+      await turn();
+      expect(readSettled).to.equal(false);
+      syncer.release();
+      await written;
+      expect(settled).to.equal(true);
+      expect(await read).to.deep.equal({ c: 1 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it("runs one sync at a time: the commits made during a sync share the next one", async function () {
+    const syncer = heldSyncer();
+    const db = database(syncer);
+    try {
+      const first = db.write(() => db.stmt("INSERT INTO t (v) VALUES ('1')").run());
+      await turn();
+      expect(syncer.started).to.equal(1);
+      // Three more commits, in three turns, while the first sync runs.
+      const later: Promise<unknown>[] = [];
+      for (let i = 0; i < 3; i++) {
+        later.push(db.write(() => db.stmt("INSERT INTO t (v) VALUES ('x')").run()));
+        await turn();
+      }
+      expect(syncer.started).to.equal(1);
+      syncer.release();
+      await first;
+      await turn();
+      // One sync for the three: none of them settled before it finished.
+      expect(syncer.started).to.equal(2);
+      let settled = 0;
+      for (const p of later) void p.then(() => settled++);
+      await turn();
+      expect(settled).to.equal(0);
+      syncer.release();
+      await Promise.all(later);
+      expect(settled).to.equal(3);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("refuses the unsynced writes and every later operation once a sync fails", async function () {
+    const syncer = heldSyncer();
+    const db = database(syncer);
+    try {
+      const written = db.write(() => db.stmt("INSERT INTO t (v) VALUES ('a')").run());
+      await turn();
+      syncer.fail(new Error("EIO: i/o error, fdatasync"));
+      const err = await rejects(written);
+      expect(err).to.be.instanceOf(StoreUnavailableError);
+      expect((err as StoreUnavailableError).hint).to.match(/restart/i);
+      expect(await rejects(db.write(() => 1))).to.equal(err);
+      expect(await rejects(db.read(() => 1))).to.equal(err);
+      expect(() => db.tx(() => 1)).to.throw(StoreUnavailableError);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("syncs before it returns from a transaction (tx) and when it closes", function () {
+    const syncer = heldSyncer();
+    const db = database(syncer);
+    db.tx(() => db.stmt("INSERT INTO t (v) VALUES ('a')").run());
+    expect(syncer.blocking).to.equal(1);
+    void db.write(() => db.stmt("INSERT INTO t (v) VALUES ('b')").run());
+    db.close();
+    expect(syncer.blocking).to.equal(2);
+  });
+
+  it("with the real syncer, a write settles once its commit is in the WAL file", async function () {
+    const file = path.join(root, `real-${++n}.db`);
+    const db = new SqliteDatabase(file);
+    db.db.exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
+    const before = statSync(`${file}-wal`).size;
+    await db.write(() => db.stmt("INSERT INTO t (v) VALUES ('kept')").run());
+    // Not checkpointed into the database file: the WAL holds the commit a new connection reads.
+    expect(statSync(`${file}-wal`).size).to.be.greaterThan(before);
+    const reader = new SqliteDatabase(file);
+    try {
+      expect(reader.stmt("SELECT v FROM t").all()).to.deep.equal([{ v: "kept" }]);
+    } finally {
+      reader.close();
+      db.close();
+    }
   });
 });

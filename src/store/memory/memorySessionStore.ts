@@ -1,6 +1,6 @@
 import { Rational } from "../../math/rational.js";
 import { checkAmount, checkDebit } from "../rules.js";
-import type { SessionBalance, SessionStore } from "../types.js";
+import type { CreditResult, SessionBalance, SessionStore } from "../types.js";
 import { refusal, storeArgs } from "../args.js";
 
 interface SessionRow {
@@ -24,11 +24,7 @@ interface SessionRow {
 export class MemorySessionStore implements SessionStore {
   readonly #sessions = new Map<string, SessionRow>();
 
-  credit(a: {
-    sessionId: string;
-    amount: Rational;
-    creditId: string;
-  }): Promise<{ balance: Rational; applied: boolean }> {
+  credit(a: { sessionId: string; amount: Rational; creditId: string }): Promise<CreditResult> {
     const refused = refusal(() => storeArgs.credit(a));
     if (refused !== undefined) return refused;
     try {
@@ -37,12 +33,13 @@ export class MemorySessionStore implements SessionStore {
       return Promise.reject(err as Error);
     }
     const row = this.#row(a.sessionId);
-    if (row.creditIds.has(a.creditId)) {
-      return Promise.resolve({ balance: row.credited.sub(row.debited), applied: false });
+    const applied = !row.creditIds.has(a.creditId);
+    if (applied) {
+      row.creditIds.add(a.creditId);
+      row.credited = row.credited.add(a.amount);
     }
-    row.creditIds.add(a.creditId);
-    row.credited = row.credited.add(a.amount);
-    return Promise.resolve({ balance: row.credited.sub(row.debited), applied: true });
+    const { credited, debited } = row;
+    return Promise.resolve({ balance: credited.sub(debited), credited, debited, applied });
   }
 
   debit(a: {

@@ -1,7 +1,7 @@
 import type { Rational } from "../../math/rational.js";
 import { checkAmount, checkDebit } from "../rules.js";
 import { toBalance, totals } from "../sqlite/sqliteSessionStore.js";
-import type { SessionBalance, SessionStore } from "../types.js";
+import type { CreditResult, SessionBalance, SessionStore } from "../types.js";
 import type { PostgresDatabase, Queryable } from "./postgresDatabase.js";
 import { storeArgs } from "../args.js";
 
@@ -21,7 +21,7 @@ export class PostgresSessionStore implements SessionStore {
     sessionId: string;
     amount: Rational;
     creditId: string;
-  }): Promise<{ balance: Rational; applied: boolean }> {
+  }): Promise<CreditResult> {
     storeArgs.credit(a);
     checkAmount(a.amount, "amount");
     // One statement: the function (migration 002) records the credit id, locks the session row
@@ -32,7 +32,7 @@ export class PostgresSessionStore implements SessionStore {
     );
     const row = rows[0] as SessionRow & { applied: boolean };
     const { credited, debited } = totals({ ...row, closed_reason: null });
-    return { balance: credited.sub(debited), applied: row.applied };
+    return { balance: credited.sub(debited), credited, debited, applied: row.applied };
   }
 
   async debit(a: {

@@ -1,4 +1,5 @@
-import { mkdirSync } from "node:fs";
+import { closeSync, fdatasyncSync, mkdirSync, openSync } from "node:fs";
+import { open as openFile, type FileHandle } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
@@ -57,34 +58,69 @@ function commitOthers(self: SqliteDatabase): void {
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /**
+ * Makes the bytes written to a file durable (fdatasync). The default opens the file once and
+ * syncs it on the thread pool; tests pass their own to hold or fail a sync.
+ */
+export interface FileSyncer {
+  /** Resolves once everything written to `file` so far is on disk. */
+  sync(file: string): Promise<void>;
+  /** The same, blocking (rare paths: migrations, leader locks, close). */
+  syncNow(file: string): void;
+  close(): Promise<void>;
+}
+
+/**
  * One SQLite connection with the project's settings: WAL journal (readers never block the
- * writer), `synchronous = FULL` (a committed transaction survives power loss, not only a crash),
- * a busy timeout, foreign keys on. {@link SqliteDatabase.tx} runs a function inside
- * `BEGIN IMMEDIATE … COMMIT`: the write lock is taken up front, so a read-then-write cannot be
- * interleaved with another process's write.
+ * writer), a busy timeout, foreign keys on, and commits made durable by an fsync of the WAL
+ * (see below). {@link SqliteDatabase.tx} runs a function inside `BEGIN IMMEDIATE … COMMIT`: the
+ * write lock is taken up front, so a read-then-write cannot be interleaved with another
+ * process's write.
  *
  * {@link SqliteDatabase.write} is the group commit the stores use: each operation runs at once,
  * in its own savepoint, inside one `BEGIN IMMEDIATE` transaction shared by every operation of
- * the same event-loop turn; the transaction commits (one fsync) when the turn ends, and only
- * then does each operation's promise settle. A caller therefore never sees a result that is
- * not durable, and concurrent requests share the cost of the sync instead of paying one each.
+ * the same event-loop turn; the transaction commits when the turn ends, and only once that
+ * commit is on disk does each operation's promise settle. A caller therefore never sees a
+ * result that is not durable, and concurrent requests share the cost of the sync instead of
+ * paying one each.
+ *
+ * Durability without blocking the event loop: the connection runs `synchronous = NORMAL`, so
+ * `COMMIT` writes the WAL frames without waiting for the disk, and the database then syncs the
+ * WAL file itself on the thread pool (fdatasync), one sync at a time: the commits made while a
+ * sync runs share the next one. An operation settles only after a sync that began after its
+ * commit; this is the guarantee of `synchronous = FULL` (a commit survives power loss), for
+ * every answer the process gives. If a sync fails the database refuses every later operation
+ * (which of the unsynced writes survive is unknown): restart the process.
  */
 export class SqliteDatabase {
   readonly file: string;
   readonly db: DatabaseSync;
   readonly #statements = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
-  /** The open group transaction: the settlers of the operations it holds, run at its commit. */
+  /** The open group transaction: the settlers of the operations it holds, run once durable. */
   #group: { settle: ((error?: unknown) => void)[] } | undefined;
+  /** The WAL file, synced after commits; undefined for an in-memory database. */
+  readonly #wal: string | undefined;
+  readonly #syncer: FileSyncer;
+  /** Commits made, and how many of them a finished sync covers. */
+  #committed = 0;
+  #synced = 0;
+  #syncing = false;
+  /** Operations waiting for a sync: settled once `#synced` reaches `upTo`. */
+  #durable: { upTo: number; settle: (error?: unknown) => void }[] = [];
+  /** Set when a sync failed: every later operation is refused. */
+  #broken: StoreUnavailableError | undefined;
 
-  constructor(file: string) {
+  constructor(file: string, options: { syncer?: FileSyncer } = {}) {
     this.file = file;
     const { DatabaseSync: Database } = loadSqlite();
+    this.#wal = file === ":memory:" ? undefined : `${path.resolve(file)}-wal`;
+    this.#syncer = options.syncer ?? new WalSyncer();
     try {
       if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
       this.db = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
       this.db.exec(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
       this.db.exec("PRAGMA journal_mode = WAL");
-      this.db.exec("PRAGMA synchronous = FULL");
+      // Commits do not wait for the disk here; the WAL is synced before any answer (#sync).
+      this.db.exec("PRAGMA synchronous = NORMAL");
       this.db.exec("PRAGMA foreign_keys = ON");
     } catch (err) {
       throw unavailable(err, file);
@@ -108,6 +144,7 @@ export class SqliteDatabase {
    * is rejected with {@link StoreUnavailableError} and none of their writes stays.
    */
   write<T>(fn: () => T): Promise<T> {
+    if (this.#broken !== undefined) return Promise.reject(this.#broken);
     let group = this.#group;
     if (group === undefined) {
       commitOthers(this);
@@ -154,10 +191,11 @@ export class SqliteDatabase {
   }
 
   /**
-   * Runs the read `fn` now; settles at once, or, when a group transaction is open (so `fn` may
-   * have seen its writes), once that group has committed.
+   * Runs the read `fn` now; settles at once, or, when a group transaction is open or a commit is
+   * not yet synced (so `fn` may have seen writes that are not durable), once they are.
    */
   read<T>(fn: () => T): Promise<T> {
+    if (this.#broken !== undefined) return Promise.reject(this.#broken);
     let value: T;
     try {
       value = fn();
@@ -165,9 +203,12 @@ export class SqliteDatabase {
       return Promise.reject(isSqliteError(err) ? unavailable(err, this.file) : (err as Error));
     }
     const group = this.#group;
-    if (group === undefined) return Promise.resolve(value);
+    if (group === undefined && this.#synced === this.#committed) return Promise.resolve(value);
     return new Promise<T>((resolve, reject) => {
-      group.settle.push((error) => (error === undefined ? resolve(value) : reject(error)));
+      const settle = (error?: unknown): void =>
+        error === undefined ? resolve(value) : reject(error);
+      if (group !== undefined) group.settle.push(settle);
+      else this.#durable.push({ upTo: this.#committed, settle });
     });
   }
 
@@ -187,7 +228,67 @@ export class SqliteDatabase {
       this.#abort(group, unavailable(err, this.file));
       return;
     }
-    for (const settle of group.settle) settle();
+    const upTo = ++this.#committed;
+    for (const settle of group.settle) this.#durable.push({ upTo, settle });
+    this.#sync();
+  }
+
+  /**
+   * Starts a sync of the WAL unless one runs: it covers every commit made before it starts, and
+   * settles the operations waiting on them. Commits made meanwhile wait for the next sync.
+   */
+  #sync(): void {
+    if (this.#syncing || this.#synced === this.#committed) return;
+    const target = this.#committed;
+    if (this.#wal === undefined) {
+      this.#settleUpTo(target);
+      return;
+    }
+    this.#syncing = true;
+    this.#syncer.sync(this.#wal).then(
+      () => {
+        this.#syncing = false;
+        this.#settleUpTo(target);
+        this.#sync();
+      },
+      (err: unknown) => {
+        this.#syncing = false;
+        this.#fail(err);
+      },
+    );
+  }
+
+  #settleUpTo(target: number, error?: unknown): void {
+    if (target > this.#synced) this.#synced = target;
+    const ready = this.#durable.filter((w) => w.upTo <= target);
+    this.#durable = this.#durable.filter((w) => w.upTo > target);
+    for (const w of ready) w.settle(error);
+  }
+
+  /** A failed sync: the unsynced writes' fate is unknown, so nothing more is accepted. */
+  #fail(err: unknown): void {
+    const broken = new StoreUnavailableError("The SQLite store could not sync its WAL to disk", {
+      details: { file: this.file, reason: (err as Error).message },
+      hint: "Check the disk (space, I/O errors), then restart the service: SQLite recovers the committed transactions from the WAL.",
+      cause: err,
+    });
+    this.#broken = broken;
+    this.#settleUpTo(this.#committed, broken);
+  }
+
+  /** Syncs the WAL now, blocking, and settles every operation waiting on a sync. */
+  #syncNow(): void {
+    if (this.#synced === this.#committed || this.#wal === undefined) {
+      this.#settleUpTo(this.#committed);
+      return;
+    }
+    try {
+      this.#syncer.syncNow(this.#wal);
+    } catch (err) {
+      this.#fail(err);
+      throw this.#broken;
+    }
+    this.#settleUpTo(this.#committed);
   }
 
   #abort(group: { settle: ((error?: unknown) => void)[] }, error: unknown): void {
@@ -208,6 +309,7 @@ export class SqliteDatabase {
    * returns, rolls back if it throws.
    */
   tx<T>(fn: () => T): T {
+    if (this.#broken !== undefined) throw this.#broken;
     this.#commit();
     commitOthers(this);
     try {
@@ -215,10 +317,10 @@ export class SqliteDatabase {
     } catch (err) {
       throw unavailable(err, this.file);
     }
+    let result: T;
     try {
-      const result = fn();
+      result = fn();
       this.db.exec("COMMIT");
-      return result;
     } catch (err) {
       try {
         this.db.exec("ROLLBACK");
@@ -228,6 +330,9 @@ export class SqliteDatabase {
       if (isSqliteError(err)) throw unavailable(err, this.file);
       throw err;
     }
+    ++this.#committed;
+    this.#syncNow();
+    return result;
   }
 
   /** Applies the migrations not yet recorded in `schema_migrations`, in one transaction. */
@@ -262,7 +367,63 @@ export class SqliteDatabase {
   close(): void {
     if (!this.db.isOpen) return;
     this.#commit();
-    this.db.close();
+    try {
+      if (this.#broken === undefined) this.#syncNow();
+    } finally {
+      this.db.close();
+      void this.#syncer.close().catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * The default {@link FileSyncer}: the WAL opened once (read-only is enough for fdatasync) and
+ * synced on the thread pool; its directory is synced once too, so the WAL's own entry is durable.
+ */
+class WalSyncer implements FileSyncer {
+  #handle: Promise<FileHandle> | undefined;
+
+  async sync(file: string): Promise<void> {
+    if (this.#handle === undefined) {
+      const opening = (async () => {
+        const handle = await openFile(file, "r");
+        const dir = await openFile(path.dirname(file), "r");
+        try {
+          await dir.sync();
+        } finally {
+          await dir.close();
+        }
+        return handle;
+      })();
+      this.#handle = opening;
+      // A failed open is retried by the next sync.
+      opening.catch(() => {
+        if (this.#handle === opening) this.#handle = undefined;
+      });
+    }
+    await (await this.#handle).datasync();
+  }
+
+  syncNow(file: string): void {
+    let fd: number;
+    try {
+      fd = openSync(file, "r");
+    } catch (err) {
+      // No WAL yet: nothing was written through it.
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw err;
+    }
+    try {
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle !== undefined) await (await handle).close();
   }
 }
 

@@ -1,6 +1,6 @@
 import { Rational } from "../../math/rational.js";
 import { checkAmount, checkDebit, rationalFromText } from "../rules.js";
-import type { SessionBalance, SessionStore } from "../types.js";
+import type { CreditResult, SessionBalance, SessionStore } from "../types.js";
 import type { SqliteDatabase } from "./sqliteDatabase.js";
 import { refusal, storeArgs } from "../args.js";
 
@@ -20,11 +20,7 @@ interface SessionRow {
 export class SqliteSessionStore implements SessionStore {
   constructor(private readonly sql: SqliteDatabase) {}
 
-  credit(a: {
-    sessionId: string;
-    amount: Rational;
-    creditId: string;
-  }): Promise<{ balance: Rational; applied: boolean }> {
+  credit(a: { sessionId: string; amount: Rational; creditId: string }): Promise<CreditResult> {
     const refused = refusal(() => storeArgs.credit(a));
     if (refused !== undefined) return refused;
     try {
@@ -36,12 +32,14 @@ export class SqliteSessionStore implements SessionStore {
           )
           .run(a.sessionId, a.creditId);
         const row = this.#row(a.sessionId);
+        const before = totals(row);
         if (Number(changes) === 0) {
-          return { balance: toBalance(row).balance, applied: false };
+          return { ...before, balance: before.credited.sub(before.debited), applied: false };
         }
-        const credited = totals(row).credited.add(a.amount);
-        this.#write(a.sessionId, credited, totals(row).debited, row?.closed_reason ?? null);
-        return { balance: credited.sub(totals(row).debited), applied: true };
+        const credited = before.credited.add(a.amount);
+        const { debited } = before;
+        this.#write(a.sessionId, credited, debited, row?.closed_reason ?? null);
+        return { balance: credited.sub(debited), credited, debited, applied: true };
       });
     } catch (err) {
       return Promise.reject(err as Error);
