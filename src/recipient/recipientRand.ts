@@ -1,5 +1,4 @@
-import { hmac } from "@noble/hashes/hmac.js";
-import { sha256 } from "@noble/hashes/sha2.js";
+import { createHmac } from "node:crypto";
 
 import { describeValue } from "../ticket/inputs.js";
 import type { TicketParams } from "../ticket/ticketParams.js";
@@ -52,45 +51,47 @@ export function deriveRecipientRand(args: {
       hint: "Use at least 32 random bytes (crypto.randomBytes(32)) as the secret and keep it private.",
     });
   }
-  // tag ‖ seed (32) ‖ recipient (20) ‖ sender (20) ‖ five uint256 words ‖ verifyingContract (20).
-  const message = new Uint8Array(RAND_MESSAGE_LENGTH);
-  let offset = 0;
-  const put = (bytes: Uint8Array): void => {
-    message.set(bytes, offset);
-    offset += bytes.length;
-  };
-  put(TAG);
-  put(fixedHex(params.seed, 32, "seed"));
-  put(fixedHex(params.recipient, 20, "recipient"));
-  put(fixedHex(params.sender, 20, "sender"));
-  put(uint256(params.faceValue, "faceValue"));
-  put(uint256(params.winProb, "winProb"));
-  put(uint256(params.expirationTime, "expirationTime"));
-  put(uint256(params.ticketExpiry, "ticketExpiry"));
-  put(uint256(params.chainId, "chainId"));
-  put(fixedHex(params.verifyingContract, 20, "verifyingContract"));
-  const mac = hmac(sha256, secret, message);
-  let rand = 0n;
-  for (const byte of mac) rand = (rand << 8n) | BigInt(byte);
-  return rand;
+  // tag ‖ seed (32) ‖ recipient (20) ‖ sender (20) ‖ five uint256 words ‖ verifyingContract (20),
+  // written as hex (every field is checked first: the hex is exactly its width).
+  const hex =
+    fixedHex(params.seed, 32, "seed") +
+    fixedHex(params.recipient, 20, "recipient") +
+    fixedHex(params.sender, 20, "sender") +
+    uint256(params.faceValue, "faceValue") +
+    uint256(params.winProb, "winProb") +
+    uint256(params.expirationTime, "expirationTime") +
+    uint256(params.ticketExpiry, "ticketExpiry") +
+    uint256(params.chainId, "chainId") +
+    fixedHex(params.verifyingContract, 20, "verifyingContract");
+  const message = Buffer.allocUnsafe(RAND_MESSAGE_LENGTH);
+  message.set(TAG, 0);
+  message.write(hex, TAG.length, "hex");
+  return BigInt(`0x${createHmac("sha256", secret).update(message).digest("hex")}`);
 }
 
-function fixedHex(value: string, length: number, field: string): Uint8Array {
-  if (typeof value !== "string" || !new RegExp(`^0x[0-9a-fA-F]{${length * 2}}$`).test(value)) {
+const HEX_OF_LENGTH = new Map<number, RegExp>([
+  [20, /^0x[0-9a-fA-F]{40}$/],
+  [32, /^0x[0-9a-fA-F]{64}$/],
+]);
+
+/** The field's hex digits (without 0x), checked to be exactly `length` bytes. */
+function fixedHex(value: string, length: 20 | 32, field: string): string {
+  if (typeof value !== "string" || !HEX_OF_LENGTH.get(length)!.test(value)) {
     throw new IssueTicketParamsError(`Ticket params field ${field} is not ${length} bytes of hex`, {
       details: { field, value: describeValue(value) },
       hint: `Pass ${field} as 0x followed by ${length * 2} hex digits.`,
     });
   }
-  return Uint8Array.from(Buffer.from(value.slice(2), "hex"));
+  return value.slice(2);
 }
 
-function uint256(value: bigint, field: string): Uint8Array {
+/** The value as 64 hex digits, checked to be a uint256. */
+function uint256(value: bigint, field: string): string {
   if (typeof value !== "bigint" || value < 0n || value >= 1n << 256n) {
     throw new IssueTicketParamsError(`Ticket params field ${field} is not a uint256`, {
       details: { field, value },
       hint: `Pass ${field} as a bigint in [0, 2^256).`,
     });
   }
-  return Uint8Array.from(Buffer.from(value.toString(16).padStart(64, "0"), "hex"));
+  return value.toString(16).padStart(64, "0");
 }

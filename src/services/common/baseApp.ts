@@ -118,6 +118,8 @@ export function createServiceApp(options: {
   // A body must arrive within requestTimeoutMs of the headers: a slow client is answered 408
   // (the body is read through a pass-through stream, so the socket stays open for the answer).
   app.addHook("preParsing", async (request: FastifyRequest, _reply, payload) => {
+    // Already received whole (the usual case for a small body): nothing left to wait for.
+    if (request.raw.complete) return payload;
     const body = new PassThrough() as PassThrough & { receivedEncodedLength: number };
     body.receivedEncodedLength = 0;
     payload.on("data", (chunk: Buffer) => {

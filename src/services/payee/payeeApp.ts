@@ -10,7 +10,7 @@ import { Rational } from "../../math/rational.js";
 import { Recipient } from "../../recipient/recipient.js";
 import { InsufficientSessionBalanceError } from "../../pricing/errors.js";
 import { SessionOverdrawnError } from "../../store/errors.js";
-import type { Store } from "../../store/types.js";
+import type { CreditResult, Store } from "../../store/types.js";
 import { TicketHasher } from "../../ticket/ticketDigest.js";
 import { ticketParamsEV, ticketParamsKey } from "../../ticket/ticketParams.js";
 import type { TicketDomain } from "../../ticket/ticketTypes.js";
@@ -269,8 +269,9 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
             `${payment.sender.toLowerCase()}:${payment.params.recipient.toLowerCase()}:${accepted.join(",")}`,
           )
           .digest("hex")}`;
+        let after: CreditResult;
         try {
-          await deps.store.sessions.credit({
+          after = await deps.store.sessions.credit({
             sessionId: payeeSessionKey(sessionId),
             amount: credited,
             creditId,
@@ -295,7 +296,6 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
         }
         metrics.payments.inc();
         metrics.evWei.inc(Number(credited.floor()));
-        const after = await sessionOrThrow(sessionId);
         const response: PayeePaymentResponse = {
           version: 1,
           sessionId,
