@@ -27,8 +27,21 @@ function notExact(field: string, value: unknown): InvalidRationalError {
 function gcd(a: bigint, b: bigint): bigint {
   let x = a < 0n ? -a : a;
   let y = b < 0n ? -b : b;
+  if (x === 0n) return y;
+  if (y === 0n) return x;
+  // A power of two (EVs are over 2^256): the gcd is the lower of the two lowest set bits.
+  if ((y & (y - 1n)) === 0n) {
+    const low = x & -x;
+    return low < y ? low : y;
+  }
+  if ((x & (x - 1n)) === 0n) {
+    const low = y & -y;
+    return low < x ? low : x;
+  }
   while (y !== 0n) {
-    [x, y] = [y, x % y];
+    const r = x % y;
+    x = y;
+    y = r;
   }
   return x;
 }

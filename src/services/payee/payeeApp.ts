@@ -122,6 +122,10 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
     weiPerUnit: parseWei(config.pricePerUnitWei, "pricePerUnitWei"),
   };
   const tolerance = Rational.of(BigInt(config.toleranceWei));
+  // The per-ticket series, looked up once.
+  const ticketsAccepted = metrics.tickets.labels({ outcome: "accepted" });
+  const ticketsWon = metrics.tickets.labels({ outcome: "won" });
+  const ticketsRefused = metrics.tickets.labels({ outcome: "refused" });
   const perSession = new KeyedMutex();
 
   const gasPrice = async (): Promise<bigint> => {
@@ -224,10 +228,10 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
           if (r.status === "fulfilled") {
             credited = credited.add(r.value.ev);
             accepted.push(nonce.toString());
-            metrics.tickets.inc({ outcome: "accepted" });
+            ticketsAccepted.inc();
             if (r.value.won) {
               metrics.winners.inc();
-              metrics.tickets.inc({ outcome: "won" });
+              ticketsWon.inc();
             }
             return {
               senderNonce: nonce.toString(),
@@ -245,7 +249,7 @@ export function buildPayeeApp(config: PayeeServiceConfig, deps: PayeeDeps): Serv
                   cause: err,
                 });
           if (!(err instanceof TicketBrokerError)) request.log.error({ err }, "ticket failed");
-          metrics.tickets.inc({ outcome: "refused" });
+          ticketsRefused.inc();
           // The first refusal of a payment nothing was accepted from is the answer: the error
           // handler counts it then, so it is counted here only if the payment goes through.
           if (firstRefusal === undefined) firstRefusal = known;
