@@ -179,14 +179,28 @@ describe("SQLite store: group commit", function () {
     return db;
   }
 
-  it("settles a write only after the WAL sync that follows its commit", async function () {
+  it("syncs a lone write at once, on the event loop, before it settles", async function () {
+    const syncer = heldSyncer();
+    const db = database(syncer);
+    try {
+      await db.write(() => db.stmt("INSERT INTO t (v) VALUES ('a')").run());
+      expect(syncer.blocking).to.equal(1);
+      expect(syncer.started).to.equal(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("settles writes only after the WAL sync that follows their commit", async function () {
     const syncer = heldSyncer();
     const db = database(syncer);
     try {
       let settled = false;
+      // Two operations in the turn: their sync runs on the thread pool (held here).
       const written = db
         .write(() => db.stmt("INSERT INTO t (v) VALUES ('a')").run())
         .then(() => (settled = true));
+      const other = db.write(() => db.stmt("INSERT INTO t (v) VALUES ('b')").run());
       await turn();
       await turn();
       // Committed (another connection would see it) but not yet on disk: no answer yet.
@@ -204,9 +218,10 @@ describe("SQLite store: group commit", function () {
       await turn();
       expect(readSettled).to.equal(false);
       syncer.release();
-      await written;
+      await Promise.all([written, other]);
       expect(settled).to.equal(true);
-      expect(await read).to.deep.equal({ c: 1 });
+      expect(syncer.blocking).to.equal(0);
+      expect(await read).to.deep.equal({ c: 2 });
     } finally {
       db.close();
     }
@@ -216,7 +231,10 @@ describe("SQLite store: group commit", function () {
     const syncer = heldSyncer();
     const db = database(syncer);
     try {
-      const first = db.write(() => db.stmt("INSERT INTO t (v) VALUES ('1')").run());
+      const first = Promise.all([
+        db.write(() => db.stmt("INSERT INTO t (v) VALUES ('1')").run()),
+        db.write(() => db.stmt("INSERT INTO t (v) VALUES ('2')").run()),
+      ]);
       await turn();
       expect(syncer.started).to.equal(1);
       // Three more commits, in three turns, while the first sync runs.
@@ -248,9 +266,11 @@ describe("SQLite store: group commit", function () {
     const db = database(syncer);
     try {
       const written = db.write(() => db.stmt("INSERT INTO t (v) VALUES ('a')").run());
+      const second = db.write(() => db.stmt("INSERT INTO t (v) VALUES ('c')").run());
       await turn();
       syncer.fail(new Error("EIO: i/o error, fdatasync"));
       const err = await rejects(written);
+      expect(await rejects(second)).to.equal(err);
       expect(err).to.be.instanceOf(StoreUnavailableError);
       expect((err as StoreUnavailableError).hint).to.match(/restart/i);
       expect(await rejects(db.write(() => 1))).to.equal(err);

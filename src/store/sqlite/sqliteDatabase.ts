@@ -86,7 +86,8 @@ export interface FileSyncer {
  * Durability without blocking the event loop: the connection runs `synchronous = NORMAL`, so
  * `COMMIT` writes the WAL frames without waiting for the disk, and the database then syncs the
  * WAL file itself on the thread pool (fdatasync), one sync at a time: the commits made while a
- * sync runs share the next one. An operation settles only after a sync that began after its
+ * sync runs share the next one. (When a single operation waits, the sync runs at once, on the
+ * event loop: it costs that operation less than the thread pool's round trip.) An operation settles only after a sync that began after its
  * commit; this is the guarantee of `synchronous = FULL` (a commit survives power loss), for
  * every answer the process gives. If a sync fails the database refuses every later operation
  * (which of the unsynced writes survive is unknown): restart the process.
@@ -242,6 +243,16 @@ export class SqliteDatabase {
     const target = this.#committed;
     if (this.#wal === undefined) {
       this.#settleUpTo(target);
+      return;
+    }
+    if (this.#durable.length <= 1) {
+      // One operation waits (a quiet store): a sync now costs it less than the thread pool's
+      // round trip, and holds up no one else.
+      try {
+        this.#syncNow();
+      } catch {
+        // #fail refused the waiting operation and marked the database broken.
+      }
       return;
     }
     this.#syncing = true;
