@@ -1,29 +1,14 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { getAddress, isAddress, type Provider } from "ethers";
 
 import { getDeployment } from "../contract/deployments.js";
+import { ignitionRecordFile, readIgnitionBroker } from "../contract/ignitionRecord.js";
 import { CliUsageError, NoDeploymentError } from "./errors.js";
 import { messages } from "./messages.js";
 
 /** Chain id of Hardhat's local networks, whose deployments vanish when the node restarts. */
 const LOCAL_CHAIN_ID = 31337n;
-
-/** Ignition's future id of the broker in ignition/modules/TicketBroker.ts. */
-export const BROKER_FUTURE_ID = "TicketBroker#TicketBroker";
-
-async function readIgnitionRecord(file: string): Promise<string | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    return undefined;
-  }
-  const record = JSON.parse(text) as Record<string, unknown>;
-  const address = record[BROKER_FUTURE_ID];
-  return typeof address === "string" && isAddress(address) ? getAddress(address) : undefined;
-}
 
 /**
  * Finds the broker for a network, in this order: the `--broker` flag; Ignition's record of a
@@ -55,14 +40,8 @@ export async function resolveBrokerAddress(options: {
   let record: string | undefined;
   for (const root of options.searchRoots) {
     if (address !== undefined) break;
-    const file = path.join(
-      root,
-      "ignition",
-      "deployments",
-      options.deploymentId ?? `chain-${chainId}`,
-      "deployed_addresses.json",
-    );
-    address = await readIgnitionRecord(file);
+    const file = ignitionRecordFile(root, options.deploymentId ?? `chain-${chainId}`);
+    address = await readIgnitionBroker(file);
     if (address !== undefined) record = path.dirname(file);
   }
   if (options.deploymentId === undefined) address ??= getDeployment(chainId)?.ticketBroker;

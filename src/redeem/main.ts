@@ -12,6 +12,7 @@ import { Registry, collectDefaultMetrics } from "prom-client";
 import { ContractBrokerReader } from "../chain/brokerReader.js";
 import { createProvider } from "../chain/cachedBrokerReader.js";
 import { withWallClock } from "../chain/clock.js";
+import { findRecordedBroker, ignitionRecordFile } from "../contract/ignitionRecord.js";
 import { TicketBrokerError } from "../errors.js";
 import { assertArray, assertObject, assertString, describeValue } from "../ticket/inputs.js";
 import type { Hex } from "../internal/bytes.js";
@@ -30,8 +31,13 @@ export class RedeemerConfigError extends TicketBrokerError {}
 export interface RedeemerProcessConfig {
   /** JSON-RPC URL of the broker's chain. */
   readonly rpcUrl: string;
-  /** The TicketBroker address. */
-  readonly broker: Hex;
+  /**
+   * The TicketBroker address. Optional: without it the broker is found for the chain's id in
+   * Ignition's record under the working directory
+   * (ignition/deployments/chain-<chainId>/deployed_addresses.json), then in the package's
+   * committed deployments.
+   */
+  readonly broker?: Hex;
   /**
    * `sqlite:<file>` or `postgres://…`: the payee's database. Default
    * `sqlite:./ticketbroker-payee.db`, the payee service's default.
@@ -178,8 +184,8 @@ export function loadRedeemerConfig(args: {
     }
     return BigInt(v);
   };
-  const broker = required("broker");
-  if (!/^0x[0-9a-fA-F]{40}$/.test(broker)) {
+  const broker = get("broker");
+  if (broker !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(broker)) {
     throw new RedeemerConfigError(`broker is not an address: ${broker}`, {
       details: { broker },
       hint: "Set TICKETBROKER_BROKER to the TicketBroker's 0x address.",
@@ -211,7 +217,7 @@ export function loadRedeemerConfig(args: {
   }
   return {
     rpcUrl: required("rpcUrl"),
-    broker: broker as Hex,
+    ...(broker === undefined ? {} : { broker: broker as Hex }),
     storeUrl: get("storeUrl") ?? DEFAULT_REDEEMER_STORE_URL,
     host,
     port: Number(port),
@@ -271,7 +277,14 @@ export async function startRedeemer(options: {
   collectDefaultMetrics({ register: registry, prefix: "ticketbroker_redeemer_" });
   const observer = observeRedeemer({ registry, logger: log });
   const provider = createProvider(config.rpcUrl);
-  const broker = TicketBroker__factory.connect(config.broker, provider);
+  let brokerAddress: Hex;
+  try {
+    brokerAddress = config.broker ?? (await recordedBroker(provider));
+  } catch (err) {
+    provider.destroy();
+    throw err;
+  }
+  const broker = TicketBroker__factory.connect(brokerAddress, provider);
   let store: Awaited<ReturnType<typeof openStore>> | undefined;
   let daemon: ReturnType<typeof runRedeemer> | undefined;
   let http: Awaited<ReturnType<typeof serveRedeemerHttp>>;
@@ -287,7 +300,7 @@ export async function startRedeemer(options: {
       reader: withWallClock(new ContractBrokerReader({ broker })),
       rpc: provider,
       signer: wallet,
-      broker: config.broker,
+      broker: brokerAddress,
       chainId: domain.chainId,
       graceSeconds: config.graceSeconds,
       intervalMs: config.intervalMs,
@@ -324,7 +337,7 @@ export async function startRedeemer(options: {
   const openedStore = store;
   const running = daemon;
   log.info(
-    { recipient: wallet.address, broker: config.broker, store: openedStore.kind, url: http.url },
+    { recipient: wallet.address, broker: brokerAddress, store: openedStore.kind, url: http.url },
     "redeemer started",
   );
   let resolveClosed: () => void = () => undefined;
@@ -344,4 +357,32 @@ export async function startRedeemer(options: {
   process.once("SIGINT", () => void close());
   process.once("SIGTERM", () => void close());
   return { url: http.url, closed, close };
+}
+
+/**
+ * The broker of the chain `provider` is on, when the settings name none: Ignition's record under
+ * the working directory, then the package's committed deployments.
+ */
+async function recordedBroker(provider: {
+  getNetwork(): Promise<{ chainId: bigint }>;
+}): Promise<Hex> {
+  let chainId: bigint;
+  try {
+    chainId = (await provider.getNetwork()).chainId;
+  } catch (cause) {
+    throw new RedeemerConfigError("Cannot read the chain id from rpcUrl", {
+      details: { reason: (cause as Error).message },
+      hint: "Check rpcUrl is reachable (the broker is looked up by the chain's id), or set broker.",
+      cause,
+    });
+  }
+  const found = await findRecordedBroker({ chainId, root: process.cwd() });
+  if (found === undefined) {
+    const record = ignitionRecordFile(".", `chain-${chainId}`);
+    throw new RedeemerConfigError(`No TicketBroker is known on chain ${chainId}`, {
+      details: { chainId, record },
+      hint: `Set TICKETBROKER_BROKER (or "broker" in the configuration file) to the TicketBroker address, or start the redeemer in the directory holding ${record}.`,
+    });
+  }
+  return found.address;
 }
