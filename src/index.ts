@@ -419,6 +419,7 @@ export { type TicketReceiver, type ReceivedPayment } from "./session/recipientSe
 export {
   StoreError,
   IdempotencyConflictError,
+  SpendLimitReachedError,
   SessionOverdrawnError,
   StoreUnavailableError,
   WinnerStateTransitionError,
@@ -439,6 +440,7 @@ export type {
   Store,
   PaymentLedger,
   PaymentRecord,
+  SpendLimit,
   SessionStore,
   SessionBalance,
   CreditResult,

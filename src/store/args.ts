@@ -40,6 +40,15 @@ export const storeArgs = {
     assertBigint(rec["evWei"], "evWei");
     assertBigint(rec["createdAt"], "createdAt");
   },
+  ledgerOptions(options: unknown): void {
+    if (options === undefined) return;
+    assertObject(options, "ledger record options");
+    const limit = options["spendLimit"];
+    if (limit === undefined) return;
+    assertObject(limit, "spendLimit");
+    assertBigint(limit["limitWei"], "spendLimit.limitWei");
+    assertBigint(limit["since"], "spendLimit.since", "any");
+  },
   ledgerGet(idempotencyKey: unknown, clientId: unknown): void {
     assertString(idempotencyKey, "idempotencyKey");
     assertString(clientId, "clientId");

@@ -18,6 +18,13 @@ export class StoreError extends TicketBrokerError {}
 /** The same idempotency key was used before with a different request body. */
 export class IdempotencyConflictError extends StoreError {}
 
+/**
+ * A new payment record would take its client past the spend limit given to
+ * `PaymentLedger.record` (nothing was recorded). `details`: clientId, spentWei (in the window
+ * before this record), evWei, limitWei, since.
+ */
+export class SpendLimitReachedError extends StoreError {}
+
 /** A debit would take a session balance below the allowed tolerance. */
 export class SessionOverdrawnError extends StoreError {}
 

@@ -3,8 +3,9 @@ import {
   IdempotencyConflictError,
   InvalidStoreArgumentError,
   SessionOverdrawnError,
+  SpendLimitReachedError,
 } from "./errors.js";
-import type { PaymentRecord } from "./types.js";
+import type { PaymentRecord, SpendLimit } from "./types.js";
 
 /** Checks that a session amount is ≥ 0 (credits and debits only ever add to their totals). */
 export function checkAmount(amount: Rational, name: "amount" | "tolerance"): Rational {
@@ -85,4 +86,22 @@ export function padNonce(n: bigint): string {
     });
   }
   return s.padStart(NONCE_TEXT_WIDTH, "0");
+}
+
+/**
+ * Throws {@link SpendLimitReachedError} if `rec` would take its client past `limit`, given what
+ * the client has `spent` since `limit.since` (the same rule in every backend).
+ */
+export function checkSpendLimit(rec: PaymentRecord, spent: bigint, limit: SpendLimit): void {
+  if (spent + rec.evWei <= limit.limitWei) return;
+  throw new SpendLimitReachedError("The payment would take the client past its spend limit", {
+    details: {
+      clientId: rec.clientId,
+      spentWei: spent,
+      evWei: rec.evWei,
+      limitWei: limit.limitWei,
+      since: limit.since,
+    },
+    hint: "Wait for the window to move on (older payments leave it), or raise the client's limit.",
+  });
 }

@@ -37,11 +37,24 @@ export interface PaymentLedger {
   /**
    * Atomic. Same key + same requestHash → `{ replayed: true, record: stored }`; same key + other
    * requestHash → throws `IdempotencyConflictError`; new key → inserts, `{ replayed: false }`.
+   * With `spendLimit`, a new key is inserted only if the client's `evWei` recorded since
+   * `spendLimit.since` plus this record's stays ≤ `spendLimit.limitWei`, decided in the same
+   * atomic step (across processes too); otherwise it throws `SpendLimitReachedError` and records
+   * nothing. A replay is returned whatever the limit.
    */
-  record(rec: PaymentRecord): Promise<{ replayed: boolean; record: PaymentRecord }>;
+  record(
+    rec: PaymentRecord,
+    options?: { spendLimit?: SpendLimit },
+  ): Promise<{ replayed: boolean; record: PaymentRecord }>;
   get(idempotencyKey: string, clientId: string): Promise<PaymentRecord | undefined>;
   /** Sum of `evWei` recorded for clientId with createdAt ≥ since. */
   spentSince(clientId: string, since: bigint): Promise<bigint>;
+}
+
+/** A client's spend limit over a window: at most `limitWei` of EV recorded since `since` (ms). */
+export interface SpendLimit {
+  readonly limitWei: bigint;
+  readonly since: bigint;
 }
 
 /** A session's exact totals as a store keeps them. */

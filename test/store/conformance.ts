@@ -13,6 +13,7 @@ import {
   IdempotencyConflictError,
   InvalidStoreArgumentError,
   SessionOverdrawnError,
+  SpendLimitReachedError,
   WinnerStateTransitionError,
 } from "../../src/store/errors.js";
 import type { PaymentRecord, Store } from "../../src/store/types.js";
@@ -177,6 +178,53 @@ export function describeStoreConformance(backend: Backend): void {
         expect(await store.ledger.spentSince("client-a", 1001n)).to.equal(7n);
         expect(await store.ledger.spentSince("client-a", 1002n)).to.equal(0n);
         expect(await store.ledger.spentSince("client-a", 0n)).to.equal(big + 12n);
+      });
+
+      it("records under a spend limit up to the limit exactly, and nothing one wei past it", async function () {
+        const spendLimit = { limitWei: 100n, since: 1_000n };
+        const at = (key: string, evWei: bigint, createdAt = 1_000n) =>
+          payment({ idempotencyKey: key, requestHash: `h-${key}`, evWei, createdAt });
+        // Before the window: not counted.
+        await store.ledger.record(at("old", 1_000n, 999n));
+        expect((await store.ledger.record(at("a", 60n), { spendLimit })).replayed).to.equal(false);
+        expect((await store.ledger.record(at("b", 40n), { spendLimit })).replayed).to.equal(false);
+        const err = await rejects(store.ledger.record(at("c", 1n), { spendLimit }));
+        expect(err).to.be.instanceOf(SpendLimitReachedError);
+        expect((err as SpendLimitReachedError).details).to.include({
+          spentWei: 100n,
+          evWei: 1n,
+          limitWei: 100n,
+        });
+        expect(await store.ledger.get("c", "client-a")).to.equal(undefined);
+        expect(await store.ledger.spentSince("client-a", 1_000n)).to.equal(100n);
+        // A retry of a recorded payment is answered whatever the limit; a zero-EV one passes.
+        expect((await store.ledger.record(at("a", 60n), { spendLimit })).replayed).to.equal(true);
+        expect((await store.ledger.record(at("z", 0n), { spendLimit })).replayed).to.equal(false);
+        // Another client has its own window; a later window lets the first client spend again.
+        const other = payment({ clientId: "client-b", idempotencyKey: "c", evWei: 100n });
+        expect((await store.ledger.record(other, { spendLimit })).replayed).to.equal(false);
+        const later = { limitWei: 100n, since: 1_001n };
+        expect(
+          (await store.ledger.record(at("d", 100n, 1_001n), { spendLimit: later })).replayed,
+        ).to.equal(false);
+      });
+
+      it("lets concurrent records under a spend limit pass only up to the limit", async function () {
+        const handles = backend.shared ? [store, await another(), await another()] : [store];
+        const spendLimit = { limitWei: 100n, since: 0n };
+        const results = await Promise.allSettled(
+          Array.from({ length: 12 }, (_, i) =>
+            (handles[i % handles.length] as Store).ledger.record(
+              payment({ idempotencyKey: `k-${i}`, requestHash: `h-${i}`, evWei: 30n }),
+              { spendLimit },
+            ),
+          ),
+        );
+        expect(results.filter((r) => r.status === "fulfilled")).to.have.length(3);
+        for (const r of results) {
+          if (r.status === "rejected") expect(r.reason).to.be.instanceOf(SpendLimitReachedError);
+        }
+        expect(await store.ledger.spentSince("client-a", 0n)).to.equal(90n);
       });
 
       it("lets exactly one of many concurrent equal requests insert", async function () {

@@ -10,6 +10,7 @@ import { TicketSender } from "../../sender/ticketSender.js";
 import type { TicketSigner } from "../../ticket/signTicket.js";
 import { TicketHasher } from "../../ticket/ticketDigest.js";
 import type { TicketDomain } from "../../ticket/ticketTypes.js";
+import { SpendLimitReachedError } from "../../store/errors.js";
 import type { Store } from "../../store/types.js";
 import { decodeTicketParams, encodeSignedTicket } from "../../wire/index.js";
 import { balanceJson, parseWei, weiText } from "../common/amounts.js";
@@ -145,6 +146,25 @@ export function buildSignerApp(config: SignerServiceConfig, deps: SignerDeps): S
     return price.mul(BigInt(body.units));
   };
 
+  const overSpend = (
+    clientId: string,
+    spent: bigint,
+    evWei: bigint,
+    spend: { limit?: bigint; windowSeconds: number },
+    cause?: unknown,
+  ): SpendLimitExceededError =>
+    new SpendLimitExceededError(`API key "${clientId}" would exceed its spend limit`, {
+      details: {
+        client: clientId,
+        spentWei: spent,
+        paymentEVWei: evWei,
+        spendLimitWei: spend.limit,
+        windowSeconds: spend.windowSeconds,
+      },
+      hint: "Wait for the window to move on, or ask the operator to raise this key's spendLimitWei.",
+      ...(cause === undefined ? {} : { cause }),
+    });
+
   const pay = async (
     body: PaymentRequest,
     clientId: string,
@@ -184,21 +204,11 @@ export function buildSignerApp(config: SignerServiceConfig, deps: SignerDeps): S
           },
         );
       }
+      // Refused before any nonce is spent; the ledger decides again, atomically, when it records.
       if (spend.limit !== undefined) {
         const since = BigInt(clock() - spend.windowSeconds * 1000);
         const spent = await deps.store.ledger.spentSince(clientId, since);
-        if (spent + ev.ceil() > spend.limit) {
-          throw new SpendLimitExceededError(`API key "${clientId}" would exceed its spend limit`, {
-            details: {
-              client: clientId,
-              spentWei: spent,
-              paymentEVWei: ev.ceil(),
-              spendLimitWei: spend.limit,
-              windowSeconds: spend.windowSeconds,
-            },
-            hint: "Wait for the window to move on, or ask the operator to raise this key's spendLimitWei.",
-          });
-        }
+        if (spent + ev.ceil() > spend.limit) throw overSpend(clientId, spent, ev.ceil(), spend);
       }
     }
     const workId = (body.workId ?? ZERO_WORK_ID) as `0x${string}`;
@@ -220,17 +230,37 @@ export function buildSignerApp(config: SignerServiceConfig, deps: SignerDeps): S
       tickets: (payment?.tickets ?? []).map((t) => encodeSignedTicket(t)),
       session: balanceJson({ balance: credited.sub(debited), credited, debited }),
     };
-    const { replayed, record } = await deps.store.ledger.record({
-      idempotencyKey,
-      clientId,
-      requestHash: hash,
-      sender: params.sender,
-      recipient: params.recipient,
-      sessionId: body.sessionId,
-      evWei: ev.ceil(),
-      response,
-      createdAt: BigInt(clock()),
-    });
+    const createdAt = BigInt(clock());
+    let recorded: { replayed: boolean; record: { response: unknown } };
+    try {
+      // Under the spend limit, decided with the insert (two replicas cannot both pass it).
+      recorded = await deps.store.ledger.record(
+        {
+          idempotencyKey,
+          clientId,
+          requestHash: hash,
+          sender: params.sender,
+          recipient: params.recipient,
+          sessionId: body.sessionId,
+          evWei: ev.ceil(),
+          response,
+          createdAt,
+        },
+        spend.limit === undefined || count === 0n
+          ? {}
+          : {
+              spendLimit: {
+                limitWei: spend.limit,
+                since: createdAt - BigInt(spend.windowSeconds * 1000),
+              },
+            },
+      );
+    } catch (err) {
+      // The signed tickets are dropped unsent: their nonces are skipped, never reused.
+      if (!(err instanceof SpendLimitReachedError)) throw err;
+      throw overSpend(clientId, err.details["spentWei"] as bigint, ev.ceil(), spend, err);
+    }
+    const { replayed, record } = recorded;
     await settleSession(sessionKey, idempotencyKey, ev, fee);
     if (!replayed) {
       metrics.payments.inc();

@@ -1,5 +1,5 @@
-import { replayOrConflict } from "../rules.js";
-import type { PaymentLedger, PaymentRecord } from "../types.js";
+import { checkSpendLimit, replayOrConflict } from "../rules.js";
+import type { PaymentLedger, PaymentRecord, SpendLimit } from "../types.js";
 import { refusal, storeArgs } from "../args.js";
 
 /**
@@ -15,13 +15,21 @@ export class MemoryPaymentLedger implements PaymentLedger {
   readonly #records = new Map<string, PaymentRecord>();
   readonly #byClient = new Map<string, PaymentRecord[]>();
 
-  record(rec: PaymentRecord): Promise<{ replayed: boolean; record: PaymentRecord }> {
-    const refused = refusal(() => storeArgs.ledgerRecord(rec));
+  record(
+    rec: PaymentRecord,
+    options?: { spendLimit?: SpendLimit },
+  ): Promise<{ replayed: boolean; record: PaymentRecord }> {
+    const refused = refusal(() => {
+      storeArgs.ledgerRecord(rec);
+      storeArgs.ledgerOptions(options);
+    });
     if (refused !== undefined) return refused;
     const key = JSON.stringify([rec.clientId, rec.idempotencyKey]);
     const stored = this.#records.get(key);
     try {
       if (stored !== undefined) return Promise.resolve(replayOrConflict(stored, rec));
+      const limit = options?.spendLimit;
+      if (limit !== undefined) checkSpendLimit(rec, this.#spent(rec.clientId, limit.since), limit);
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -42,8 +50,12 @@ export class MemoryPaymentLedger implements PaymentLedger {
   spentSince(clientId: string, since: bigint): Promise<bigint> {
     const refused = refusal(() => storeArgs.spentSince(clientId, since));
     if (refused !== undefined) return refused;
+    return Promise.resolve(this.#spent(clientId, since));
+  }
+
+  #spent(clientId: string, since: bigint): bigint {
     let total = 0n;
     for (const r of this.#byClient.get(clientId) ?? []) if (r.createdAt >= since) total += r.evWei;
-    return Promise.resolve(total);
+    return total;
   }
 }

@@ -1,5 +1,5 @@
-import { replayOrConflict } from "../rules.js";
-import type { PaymentLedger, PaymentRecord } from "../types.js";
+import { checkSpendLimit, replayOrConflict } from "../rules.js";
+import type { PaymentLedger, PaymentRecord, SpendLimit } from "../types.js";
 import type { SqliteDatabase } from "./sqliteDatabase.js";
 import { refusal, storeArgs } from "../args.js";
 
@@ -22,13 +22,24 @@ interface PaymentRow {
 export class SqlitePaymentLedger implements PaymentLedger {
   constructor(private readonly sql: SqliteDatabase) {}
 
-  record(rec: PaymentRecord): Promise<{ replayed: boolean; record: PaymentRecord }> {
-    const refused = refusal(() => storeArgs.ledgerRecord(rec));
+  record(
+    rec: PaymentRecord,
+    options?: { spendLimit?: SpendLimit },
+  ): Promise<{ replayed: boolean; record: PaymentRecord }> {
+    const refused = refusal(() => {
+      storeArgs.ledgerRecord(rec);
+      storeArgs.ledgerOptions(options);
+    });
     if (refused !== undefined) return refused;
     try {
+      // In the group's BEGIN IMMEDIATE transaction: no other process writes between the sum
+      // and the insert.
       return this.sql.write(() => {
         const stored = this.#get(rec.idempotencyKey, rec.clientId);
         if (stored !== undefined) return replayOrConflict(stored, rec);
+        const limit = options?.spendLimit;
+        if (limit !== undefined)
+          checkSpendLimit(rec, this.#spent(rec.clientId, limit.since), limit);
         const response = JSON.stringify(rec.response ?? null);
         this.sql
           .stmt(
@@ -66,15 +77,19 @@ export class SqlitePaymentLedger implements PaymentLedger {
     const refused = refusal(() => storeArgs.spentSince(clientId, since));
     if (refused !== undefined) return refused;
     try {
-      const rows = this.sql
-        .stmt("SELECT ev_wei FROM payments WHERE client_id = ? AND created_at >= ?")
-        .all(clientId, since) as { ev_wei: string }[];
-      let total = 0n;
-      for (const r of rows) total += BigInt(r.ev_wei);
-      return Promise.resolve(total);
+      return Promise.resolve(this.#spent(clientId, since));
     } catch (err) {
       return Promise.reject(err as Error);
     }
+  }
+
+  #spent(clientId: string, since: bigint): bigint {
+    const rows = this.sql
+      .stmt("SELECT ev_wei FROM payments WHERE client_id = ? AND created_at >= ?")
+      .all(clientId, since) as { ev_wei: string }[];
+    let total = 0n;
+    for (const r of rows) total += BigInt(r.ev_wei);
+    return total;
   }
 
   #get(idempotencyKey: string, clientId: string): PaymentRecord | undefined {
