@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { ApiKeyRing, hashApiKey } from "../../src/services/common/apiKeys.js";
-import { loadServiceConfig } from "../../src/services/common/config.js";
+import { loadServiceConfig, parseServiceConfig } from "../../src/services/common/config.js";
 import { ServiceConfigError } from "../../src/services/common/errors.js";
 import { requestHash } from "../../src/services/common/idempotency.js";
 import { RateLimiter } from "../../src/services/common/rateLimiter.js";
@@ -54,6 +54,17 @@ describe("service configuration", function () {
     expect(err.message).to.contain("maxTotalEVWei");
     expect(err.message).to.contain("port");
     expect(err.hint).to.contain("docs/services.md");
+  });
+
+  it("refuses an API key id with a colon (the payee's ledger namespace is charge:<id>)", function () {
+    const key = (id: string) => ({ id, sha256: "ab".repeat(32), scopes: ["pay"] });
+    const err = configError(() =>
+      parseServiceConfig("signer", { ...required, apiKeys: [key("charge:work")] }),
+    );
+    expect(err.message).to.contain("apiKeys");
+    expect(
+      parseServiceConfig("signer", { ...required, apiKeys: [key("gateway-1.eu_2")] }).apiKeys,
+    ).to.have.length(1);
   });
 
   it("refuses an unknown setting and a malformed JSON list", function () {

@@ -20,7 +20,9 @@ const Address = (description: string) =>
 
 const ApiKeySchema = Type.Object(
   {
-    id: Type.String({ minLength: 1, maxLength: 64, pattern: "^[\\w.:-]+$" }),
+    // No ":": the payee keeps a key's debits in the ledger as "charge:<id>", apart from the
+    // signer's payments under "<id>" when both services share a database.
+    id: Type.String({ minLength: 1, maxLength: 64, pattern: "^[\\w.-]+$" }),
     sha256: Type.String({ pattern: "^[0-9a-f]{64}$", description: "SHA-256 of the key, hex" }),
     scopes: Type.Array(
       Type.Union([Type.Literal("pay"), Type.Literal("charge"), Type.Literal("admin")]),
