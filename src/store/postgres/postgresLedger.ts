@@ -7,6 +7,24 @@ import { storeArgs } from "../args.js";
 const COLUMNS =
   "client_id, idempotency_key, request_hash, sender, recipient, session_id, ev_wei::text AS ev_wei, response, created_at::text AS created_at";
 
+const INSERT =
+  "INSERT INTO payments (client_id, idempotency_key, request_hash, sender, recipient, session_id, ev_wei, response, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/** The INSERT's values for a record whose response is already JSON text. */
+function insertValues(rec: PaymentRecord, response: string): string[] {
+  return [
+    rec.clientId,
+    rec.idempotencyKey,
+    rec.requestHash,
+    rec.sender,
+    rec.recipient,
+    rec.sessionId,
+    rec.evWei.toString(),
+    response,
+    rec.createdAt.toString(),
+  ];
+}
+
 /**
  * A {@link PaymentLedger} in PostgreSQL. `record` is `INSERT … ON CONFLICT DO NOTHING
  * RETURNING`: the key's first writer wins atomically; a later writer reads the stored row and
@@ -25,19 +43,8 @@ export class PostgresPaymentLedger implements PaymentLedger {
     if (limit !== undefined) return this.#recordWithin(rec, limit);
     const response = JSON.stringify(rec.response ?? null);
     const inserted = await this.db.query(
-      `INSERT INTO payments (client_id, idempotency_key, request_hash, sender, recipient, session_id, ev_wei, response, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (client_id, idempotency_key) DO NOTHING RETURNING 1`,
-      [
-        rec.clientId,
-        rec.idempotencyKey,
-        rec.requestHash,
-        rec.sender,
-        rec.recipient,
-        rec.sessionId,
-        rec.evWei.toString(),
-        response,
-        rec.createdAt.toString(),
-      ],
+      `${INSERT} ON CONFLICT (client_id, idempotency_key) DO NOTHING RETURNING 1`,
+      insertValues(rec, response),
     );
     if (inserted.length > 0) {
       return { replayed: false, record: { ...rec, response: JSON.parse(response) as unknown } };
@@ -74,21 +81,7 @@ export class PostgresPaymentLedger implements PaymentLedger {
         [rec.clientId, limit.since.toString()],
       );
       checkSpendLimit(rec, BigInt((spent.rows[0] as { total: string }).total), limit);
-      await c.query(
-        `INSERT INTO payments (client_id, idempotency_key, request_hash, sender, recipient, session_id, ev_wei, response, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          rec.clientId,
-          rec.idempotencyKey,
-          rec.requestHash,
-          rec.sender,
-          rec.recipient,
-          rec.sessionId,
-          rec.evWei.toString(),
-          response,
-          rec.createdAt.toString(),
-        ],
-      );
+      await c.query(INSERT, insertValues(rec, response));
       return { replayed: false, record: { ...rec, response: JSON.parse(response) as unknown } };
     });
   }
