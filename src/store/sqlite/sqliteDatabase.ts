@@ -398,12 +398,7 @@ class WalSyncer implements FileSyncer {
     if (this.#handle === undefined) {
       const opening = (async () => {
         const handle = await openFile(file, "r");
-        const dir = await openFile(path.dirname(file), "r");
-        try {
-          await dir.sync();
-        } finally {
-          await dir.close();
-        }
+        await syncDirectory(path.dirname(file));
         return handle;
       })();
       this.#handle = opening;
@@ -435,6 +430,27 @@ class WalSyncer implements FileSyncer {
     const handle = this.#handle;
     this.#handle = undefined;
     if (handle !== undefined) await (await handle).close();
+  }
+}
+
+/**
+ * Syncs a directory's entries (the WAL's own name). Where a directory cannot be opened for
+ * that (Windows), the file system keeps its metadata durable itself, and this does nothing.
+ */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await openFile(dir, "r");
+  } catch {
+    return;
+  }
+  try {
+    await handle.sync();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "EISDIR" && code !== "EINVAL" && code !== "EPERM") throw err;
+  } finally {
+    await handle.close();
   }
 }
 
