@@ -466,6 +466,30 @@ async function signTickets(
 }
 
 /** The library alone: Recipient.receiveTicket on memory stores, one ticket after another. */
+/**
+ * The machine's own floor: a Fastify route that answers at once, offered the paced rate by the
+ * same client with bodies of a payment's size. Its p99 is what the machine adds to any service.
+ */
+async function noopFloor(rate: number): Promise<{ rate: number; p50: number; p99: number }> {
+  const { default: Fastify } = await import("fastify");
+  const app = Fastify({ logger: false });
+  app.get("/healthz", () => ({ status: "ok" }));
+  app.post("/v1/payments", () => ({ ok: true }));
+  const url = await listen(app as unknown as ServiceApp);
+  try {
+    const body = JSON.stringify({ sessionId: "noop", payment: { pad: "0".repeat(1200) } });
+    const run = prepareClient(
+      `${url}/v1/payments`,
+      Array.from({ length: PACED_PAYMENTS }, () => body),
+      { rate },
+    );
+    const r = await runClient(run);
+    return { rate, p50: r.p50, p99: r.p99 };
+  } finally {
+    await app.close();
+  }
+}
+
 async function bareValidation(count: number): Promise<{ perSecond: number; tickets: number }> {
   const r = new Recipient({
     address: recipient,
@@ -673,6 +697,8 @@ async function measure(): Promise<Report> {
 
   pinned = pinToOneCore();
   const bare = await bareValidation(Math.max(3000, PAYMENTS));
+  const floor = await noopFloor(PACED_RATE[1] ?? 2000);
+  console.log(`no-op route at ${floor.rate}/s: p50 ${floor.p50} ms p99 ${floor.p99} ms`);
   console.log(`bare validation: ${bare.perSecond.toFixed(0)} tickets/s`);
   const rows: Record<string, unknown>[] = [];
   for (const b of backends.filter((x) => BACKENDS === undefined || BACKENDS.has(x.name))) {
@@ -719,6 +745,7 @@ async function measure(): Promise<Report> {
     warmupPayments: WARMUP_PAYMENTS,
     connections: CONNECTIONS,
     bareValidationTicketsPerSecond: bare.perSecond,
+    noopFloor: floor,
     rows,
     seconds: (Date.now() - started) / 1000,
   };
@@ -728,29 +755,28 @@ async function measure(): Promise<Report> {
 const fmt = (n: unknown, d = 0): string => (typeof n === "number" ? n.toFixed(d) : String(n));
 
 /**
- * The target, ≥ 2,000 payments/s with p99 ≤ 20 ms for 1-ticket payments on SQLite: the payee
- * takes at least 2,000 payments/s (its saturation rate), and offered 2,000 payments/s it answers
- * 99 % of them within 20 ms, every answer a 2xx. The saturation run's own p99 is the latency of
- * a service held past its capacity with 16 requests queued, shown in the table, not the target.
+ * The target, ≥ 2,000 payments/s with p99 ≤ 20 ms for 1-ticket payments on SQLite, every answer
+ * a 2xx, read two ways: by autocannon's run (the rate the payee sustained for its connections,
+ * and that run's p99), and at a fixed offered 2,000 payments/s (that run's p99), the stricter.
  */
-function targetLine(rows: Record<string, unknown>[]): string {
+function targetLine(rows: Record<string, unknown>[], connections: number): string {
   const row = rows.find(
     (r) => r["service"] === "payee" && r["backend"] === "sqlite" && r["ticketsPerPayment"] === 1,
   );
   if (row === undefined) return "Target (1-ticket payments, SQLite): not measured in this run.";
   const paced = row["paced"] as Paced;
-  const met =
-    Number(row["non2xx"]) === 0 &&
+  const saturated =
+    Number(row["non2xx"]) === 0 && Number(row["perSecond"]) >= 2000 && Number(row["p99"]) <= 20;
+  const fixed =
     paced.non2xx === 0 &&
-    Number(row["perSecond"]) >= 2000 &&
     paced.rate >= 2000 &&
     paced.perSecond >= paced.rate * 0.97 &&
     paced.p99 <= 20;
+  const verdict = (ok: boolean): string => (ok ? "**met**" : "**not met**");
   return [
-    "Target (1-ticket payments, SQLite): the payee takes ≥ 2,000 payments/s, and offered 2,000",
-    "payments/s it answers 99 % within 20 ms (the saturation run's p99 is the latency of a payee",
-    "held past its capacity with 16 requests queued, not the target's).",
-    `In this run: ${fmt(row["perSecond"])} payments/s at saturation; offered ${paced.rate}/s, p99 ${fmt(paced.p99)} ms, every answer a 2xx: **${met ? "met" : "not met"}**.`,
+    "Target (1-ticket payments, SQLite): ≥ 2,000 payments/s with p99 ≤ 20 ms, every answer a 2xx.",
+    `- autocannon, ${connections} connections: ${fmt(row["perSecond"])} payments/s, p99 ${fmt(row["p99"])} ms: ${verdict(saturated)}.`,
+    `- offered a fixed ${paced.rate} payments/s (the stricter reading: a stall is charged to every request it holds up): p99 ${fmt(paced.p99)} ms: ${verdict(fixed)}.`,
   ].join("\n");
 }
 
@@ -816,6 +842,13 @@ function render(report: Report): string {
     "the rate it answered at, and the latency of a queue that grew through the run.",
     "",
     `Bare validation (Recipient.receiveTicket on memory stores, no HTTP): **${fmt(bare.perSecond)} tickets/s**.`,
+    ...(report.noopFloor === undefined
+      ? []
+      : [
+          "",
+          `The machine's floor: a Fastify route that answers at once, offered ${report.noopFloor.rate} requests/s by the`,
+          `same client with bodies of a payment's size: p50 ${fmt(report.noopFloor.p50, 1)} ms, p99 ${fmt(report.noopFloor.p99, 1)} ms.`,
+        ]),
     "",
     "| service | store | tickets/payment | payments/s (saturation) | tickets/s | p50 / p99 ms (saturation) | CPU ms/payment | vs bare | paced payments/s | p50 / p99 ms (paced) | non-2xx |",
     "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -826,7 +859,7 @@ function render(report: Report): string {
     "",
     "Non-2xx counts both runs (saturation and paced).",
     "",
-    targetLine(rows),
+    targetLine(rows, CONNECTIONS),
     "",
     "Every payee row checks afterwards that the sessions hold exactly the EV of every ticket sent",
     "in both runs (each credited once). The signer run signs one ticket per payment, each under",
@@ -850,6 +883,8 @@ interface Report {
   warmupPayments: number;
   connections: number;
   bareValidationTicketsPerSecond: number;
+  /** A no-op route offered the paced rate by the same client (absent in older reports). */
+  noopFloor?: { rate: number; p50: number; p99: number };
   rows: Record<string, unknown>[];
   seconds: number;
 }
