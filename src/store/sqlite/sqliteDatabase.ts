@@ -87,9 +87,9 @@ export interface FileSyncer {
  * `COMMIT` writes the WAL frames without waiting for the disk, and the database then syncs the
  * WAL file itself on the thread pool (fdatasync), one sync at a time: the commits made while a
  * sync runs share the next one. (When a single operation waits, the sync runs at once, on the
- * event loop: it costs that operation less than the thread pool's round trip.) An operation settles only after a sync that began after its
- * commit; this is the guarantee of `synchronous = FULL` (a commit survives power loss), for
- * every answer the process gives. If a sync fails the database refuses every later operation
+ * event loop: it costs that operation less than the thread pool's round trip.) An operation
+ * settles only after a sync that began after its commit; this is the guarantee of
+ * `synchronous = FULL` (a commit survives power loss), for every answer the process gives. If a sync fails the database refuses every later operation
  * (which of the unsynced writes survive is unknown): restart the process.
  */
 export class SqliteDatabase {
