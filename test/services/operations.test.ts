@@ -63,9 +63,19 @@ describe("service operations over HTTP", function () {
       await pair.close();
     }
     const text = lines.join("\n");
-    expect(
-      lines.some((l) => (JSON.parse(l) as { reqId?: string }).reqId === "req-abc-123"),
-    ).to.equal(true);
+    // Exactly one line for the request, written when it was answered.
+    const ofRequest = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l["reqId"] === "req-abc-123");
+    expect(ofRequest).to.have.length(1);
+    expect(ofRequest[0]).to.include({
+      msg: "request",
+      method: "GET",
+      url: "/v1/sender",
+      statusCode: 200,
+      service: "signer",
+    });
+    expect(ofRequest[0]?.["responseTimeMs"]).to.be.a("number");
     expect(text).to.not.contain(KEYS.gateway);
     expect(text).to.not.contain("a-wrong-key-0001");
     expect(text).to.not.contain("s3cret-value");

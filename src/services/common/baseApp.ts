@@ -70,6 +70,8 @@ export function createServiceApp(options: {
         : { loggerInstance: options.logger }),
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs * 2,
+    // One line per request, written when it is answered (below), instead of Fastify's two.
+    disableRequestLogging: true,
     connectionTimeout: config.requestTimeoutMs * 2,
     return503OnClosing: true,
     genReqId: (req) => {
@@ -182,6 +184,15 @@ export function createServiceApp(options: {
       requestSeries.set(id, series);
     }
     series.observe(reply.elapsedTime / 1000);
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+      },
+      "request",
+    );
     done();
   });
 
