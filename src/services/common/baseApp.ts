@@ -3,7 +3,12 @@ import { PassThrough } from "node:stream";
 
 import swagger from "@fastify/swagger";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
-import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
 import type { Logger } from "pino";
 
 import { cryptoBackend } from "../../internal/cryptoBackend.js";
@@ -38,6 +43,30 @@ export type ServiceApp = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+/**
+ * Fastify's request log lines, one per request instead of two: nothing when a request arrives,
+ * one line when it is answered (`"msg":"request"` with method, url, status and response time;
+ * at error level when the answer failed). Fastify's other log lines are unchanged.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (error) request.log.error({ ...line, err: error }, "request");
+    else request.log.info(line, "request");
+  }
+}
+
 /** A pattern for request ids taken from `X-Request-Id` (else a UUID is drawn). */
 const REQUEST_ID_PATTERN = /^[\w.:-]{1,128}$/;
 
@@ -70,8 +99,7 @@ export function createServiceApp(options: {
         : { loggerInstance: options.logger }),
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs * 2,
-    // One line per request, written when it is answered (below), instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     connectionTimeout: config.requestTimeoutMs * 2,
     return503OnClosing: true,
     genReqId: (req) => {
@@ -184,15 +212,6 @@ export function createServiceApp(options: {
       requestSeries.set(id, series);
     }
     series.observe(reply.elapsedTime / 1000);
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        statusCode: reply.statusCode,
-        responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
-      },
-      "request",
-    );
     done();
   });
 
