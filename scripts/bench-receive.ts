@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { JsonRpcProvider, id } from "ethers";
 import { network } from "hardhat";
 
-import type { BrokerReader, SenderFunds } from "../src/chain/brokerReader.js";
+import type { BrokerReader } from "../src/chain/brokerReader.js";
 import { ContractBrokerReader } from "../src/chain/brokerReader.js";
 import { CachedBrokerReader, createProvider } from "../src/chain/cachedBrokerReader.js";
 import { Recipient, type RecipientPolicy } from "../src/recipient/recipient.js";
@@ -34,6 +34,7 @@ import { TicketHasher } from "../src/ticket/ticketDigest.js";
 import { ticketForParams, ticketParamsKey, type TicketParams } from "../src/ticket/ticketParams.js";
 import type { SignedTicket, TicketDomain } from "../src/ticket/ticketTypes.js";
 import { RecipientPool__factory, TicketBroker__factory } from "../typechain-types/index.js";
+import { FakeReader } from "../test/support/flowFixtures.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
@@ -393,26 +394,14 @@ proxy.close();
 
 // ---- Store size: stub chain, empty vs 100,000 winners and 100,000 seen nonces ----------------
 
-/** A chain that answers at once: isolates what the recipient and its stores cost. */
-class StubReader implements BrokerReader {
-  readonly funds: SenderFunds = { deposit: 10n ** 30n, reserve: 0n, unlockEnd: 0n };
-  senderFunds(): Promise<SenderFunds> {
-    return Promise.resolve(this.funds);
-  }
-  claimableReserve(): Promise<bigint> {
-    return Promise.resolve(0n);
-  }
-  highestRedeemedNonce(): Promise<bigint> {
-    return Promise.resolve(0n);
-  }
-  signerValidUntil(): Promise<bigint> {
-    return Promise.resolve(0n);
-  }
-  now(): Promise<bigint> {
-    return Promise.resolve(stubNow);
-  }
-}
 const stubNow = paramsBySender.get(senders[0]!.address)!.expirationTime - 100n;
+/** A chain that answers at once: isolates what the recipient and its stores cost. */
+function stubReader(): FakeReader {
+  const reader = new FakeReader();
+  reader.funds = { deposit: 10n ** 30n, reserve: 0n, unlockEnd: 0n };
+  reader.time = stubNow;
+  return reader;
+}
 
 const storeSender = senders[0]!;
 const storeParams = paramsBySender.get(storeSender.address)!;
@@ -447,7 +436,7 @@ async function loadedRecipient(loaded: boolean): Promise<Recipient> {
       });
     }
   }
-  return newRecipient(new StubReader(), { winners, replay });
+  return newRecipient(stubReader(), { winners, replay });
 }
 
 /** Best of `rounds` passes of the 5,000 tickets, each on a fresh recipient. */

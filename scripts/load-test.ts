@@ -27,7 +27,6 @@ import { fileURLToPath } from "node:url";
 
 import { pino, type Logger } from "pino";
 
-import type { BrokerReader, SenderFunds } from "../src/chain/brokerReader.js";
 import { Recipient } from "../src/recipient/recipient.js";
 import { hashApiKey } from "../src/services/common/apiKeys.js";
 import type { ServiceApp } from "../src/services/common/baseApp.js";
@@ -43,6 +42,7 @@ import { TicketHasher } from "../src/ticket/ticketDigest.js";
 import { ticketForParams, type TicketParams } from "../src/ticket/ticketParams.js";
 import type { SignedTicket, TicketDomain } from "../src/ticket/ticketTypes.js";
 import { decodeTicketParams, encodeSignedTicket } from "../src/wire/index.js";
+import { FakeReader } from "../test/support/flowFixtures.js";
 import { startPostgres } from "../test/support/postgres.js";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -294,25 +294,9 @@ const SECRET = new Uint8Array(32).fill(7);
 const API_KEY = "load-test-key-0001";
 
 /** A chain that never changes: the sender is funded, nothing is redeemed. */
-class StaticChain implements BrokerReader {
-  readonly time = BigInt(Math.floor(Date.now() / 1000));
-  senderFunds(): Promise<SenderFunds> {
-    return Promise.resolve({ deposit: 10n ** 21n, reserve: 0n, unlockEnd: 0n });
-  }
-  claimableReserve(): Promise<bigint> {
-    return Promise.resolve(0n);
-  }
-  highestRedeemedNonce(): Promise<bigint> {
-    return Promise.resolve(0n);
-  }
-  signerValidUntil(): Promise<bigint> {
-    return Promise.resolve(0n);
-  }
-  now(): Promise<bigint> {
-    return Promise.resolve(this.time);
-  }
-}
-const chain = new StaticChain();
+const chain = new FakeReader();
+chain.time = BigInt(Math.floor(Date.now() / 1000));
+chain.funds = { deposit: 10n ** 21n, reserve: 0n, unlockEnd: 0n };
 
 const common = {
   apiKeys: [{ id: "load", sha256: hashApiKey(API_KEY), scopes: ["pay", "charge"] }],
